@@ -1,0 +1,39 @@
+using System.CommandLine;
+using FaceKit.Inference.Runtime;
+
+namespace FaceKit.Cli;
+
+/// <summary>Options every subcommand understands.</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<bool> Json = new("--json") { Description = "print one JSON document instead of text", Recursive = true };
+
+    public static readonly Option<string?> Models = new("--models")
+    {
+        Description = "model folder (default ~/.cache/facekit/models, or FACEKIT_MODELS)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Detector = new("--detector") { Description = "detector name or id from the model registry", Recursive = true };
+
+    public static readonly Option<string?> Embedder = new("--embedder") { Description = "embedder name or id from the model registry", Recursive = true };
+
+    public static readonly Option<bool> Flip = new("--flip") { Description = "flip fusion: embed the face and its mirror image", Recursive = true };
+
+    public static readonly Option<int> Threads = new("--threads") { Description = "threads per model call (0 = all cores)", Recursive = true };
+
+    public static readonly Option<ExecutionProvider> Provider = new("--provider")
+    {
+        Description = "ONNX Runtime execution provider: Cpu, Cuda, TensorRt, Auto",
+        DefaultValueFactory = _ => ExecutionProvider.Cpu,
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "log diagnostics to stderr", Recursive = true };
+
+    public static void AddTo(RootCommand root)
+    {
+        foreach (var option in new Option[] { Json, Models, Detector, Embedder, Flip, Threads, Provider, Verbose })
+            root.Options.Add(option);
+    }
+}

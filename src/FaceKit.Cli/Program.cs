@@ -1,0 +1,3 @@
+using FaceKit.Cli;
+
+return FaceKitCli.Run(args, Console.Out, Console.Error);
