@@ -8,12 +8,15 @@ namespace FaceKit.Inference.Imaging;
 /// </summary>
 public readonly record struct ImageHeader(string Format, int Width, int Height)
 {
+    // Not a u8 string literal: "\x89" would be encoded as the two UTF-8 bytes C2 89.
+    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
     public long Pixels => (long)Width * Height;
 
     /// <summary>Null when the format is not recognised or the header is too short to tell.</summary>
     public static ImageHeader? TryRead(ReadOnlySpan<byte> d)
     {
-        if (d.Length >= 24 && d[..8].SequenceEqual("\x89PNG\r\n\x1a\n"u8))
+        if (d.Length >= 24 && d[..8].SequenceEqual(PngSignature))
             return new("png", BinaryPrimitives.ReadInt32BigEndian(d[16..]), BinaryPrimitives.ReadInt32BigEndian(d[20..]));
         if (d.Length >= 4 && d[0] == 0xFF && d[1] == 0xD8) return ReadJpeg(d);
         if (d.Length >= 30 && d[..4].SequenceEqual("RIFF"u8) && d.Slice(8, 4).SequenceEqual("WEBP"u8)) return ReadWebp(d);
