@@ -16,14 +16,15 @@ public static class FaceKitCli
                  {
                      ModelsCommand.Build(holder), DetectCommand.Build(holder), EmbedCommand.Build(holder),
                      VerifyCommand.Build(holder), EnrollCommand.Build(holder), IdentifyCommand.Build(holder),
-                     GalleryCommand.Build(holder), BenchCommand.Build(holder), EvalCommand.Build(holder), CalibrateCommand.Build(holder),
+                     GalleryCommand.Build(holder), BenchCommand.Build(holder), EvalCommand.Build(holder), CalibrateCommand.Build(holder), ProfileCommand.Build(holder),
                  })
             root.Subcommands.Add(command);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"facekit: {parse.Errors[0].Message} (see 'facekit --help')");
+            var message = parse.UnmatchedTokens.Count > 0 ? $"unknown command or argument '{parse.UnmatchedTokens[0]}'" : parse.Errors[0].Message;
+            stderr.WriteLine($"facekit: {message} (see 'facekit --help')");
             return ExitCodes.BadInput;
         }
         try

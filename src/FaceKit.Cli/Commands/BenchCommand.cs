@@ -88,6 +88,8 @@ public static class BenchCommand
             faces += aligned.Count;
         }
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (faces == 0)
+            throw Core.Errors.FaceKitException.BadInput($"{Path.GetDirectoryName(files[0])}: no faces found in {files.Length} image(s); nothing to time");
 
         var baselines = ModelBaselines(ctx, 50);
         var ratio = new Dictionary<string, double>

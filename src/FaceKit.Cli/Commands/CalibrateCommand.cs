@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FaceKit.Cli.Output;
 using FaceKit.Core.Metrics;
+using FaceKit.Evaluation.Extraction;
 using FaceKit.Evaluation.Pairs;
 using FaceKit.Evaluation.Verification;
 using FaceKit.Gallery;

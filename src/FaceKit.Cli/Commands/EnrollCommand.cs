@@ -17,6 +17,8 @@ public static class EnrollCommand
         command.SetAction(parse =>
         {
             var ctx = holder.For(parse);
+            if (string.IsNullOrWhiteSpace(parse.GetValue(name)))
+                throw Core.Errors.FaceKitException.BadInput("subject name is empty");
             // Every image is read and embedded before the gallery is touched: one bad photo writes nothing.
             var templates = new List<Embedding>();
             foreach (var path in parse.GetValue(images)!) templates.Add(ctx.Pipeline.AnalyzeLargest(path).Embedding);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FaceKit.Core.Errors;
 
 namespace FaceKit.Core.Embeddings;
 
@@ -22,7 +23,7 @@ public sealed class Embedding
     public float Similarity(Embedding other)
     {
         if (other.ModelId != ModelId)
-            throw new InvalidOperationException($"cannot compare templates of '{ModelId}' and '{other.ModelId}'");
+            throw FaceKitException.Conflict($"cannot compare templates of '{ModelId}' and '{other.ModelId}'");
         return TensorPrimitives.Dot(Vector, other.Vector);
     }
 

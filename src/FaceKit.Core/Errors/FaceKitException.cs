@@ -34,4 +34,5 @@ public class FaceKitException : Exception
     public static FaceKitException NoFace(string message) => new(ErrorCode.NoFace, message);
     public static FaceKitException NotFound(string message) => new(ErrorCode.NotFound, message);
     public static FaceKitException Conflict(string message) => new(ErrorCode.Conflict, message);
+    public static FaceKitException StorageUnavailable(string message, Exception? inner = null) => new(ErrorCode.StorageUnavailable, message, inner);
 }

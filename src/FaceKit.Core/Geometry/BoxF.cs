@@ -8,13 +8,17 @@ public readonly record struct BoxF(float X1, float Y1, float X2, float Y2)
     public float Area => MathF.Max(0, Width) * MathF.Max(0, Height);
     public PointF Center => new((X1 + X2) / 2, (Y1 + Y2) / 2);
 
-    public float IoU(in BoxF other)
+    public float Intersection(in BoxF other)
     {
         float iw = MathF.Min(X2, other.X2) - MathF.Max(X1, other.X1);
         float ih = MathF.Min(Y2, other.Y2) - MathF.Max(Y1, other.Y1);
-        if (iw <= 0 || ih <= 0) return 0;
-        float inter = iw * ih;
-        return inter / (Area + other.Area - inter);
+        return iw <= 0 || ih <= 0 ? 0 : iw * ih;
+    }
+
+    public float IoU(in BoxF other)
+    {
+        float inter = Intersection(other);
+        return inter == 0 ? 0 : inter / (Area + other.Area - inter);
     }
 
     public bool Contains(PointF p) => p.X >= X1 && p.X <= X2 && p.Y >= Y1 && p.Y <= Y2;

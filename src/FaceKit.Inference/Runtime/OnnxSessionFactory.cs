@@ -20,6 +20,9 @@ public sealed class OnnxSessionFactory(InferenceOptions options, ILogger? logger
         };
         if (options.IntraOpThreads > 0) session.IntraOpNumThreads = options.IntraOpThreads;
         session.InterOpNumThreads = 1;
+        // Idle ONNX Runtime workers otherwise spin for a while after each call, costing a CLI run 2–3× the CPU
+        // and stealing the cores from pre-processing and other sessions.
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         var used = AppendProvider(session);
         _logger.LogInformation("{Model}: ONNX Runtime on {Provider}", Path.GetFileName(modelPath), used);
         return new InferenceSession(modelPath, session);

@@ -1,8 +1,7 @@
 using FaceKit.Core.Errors;
-using FaceKit.Evaluation.Extraction;
 using FaceKit.Inference;
 
-namespace FaceKit.Cli.Commands;
+namespace FaceKit.Evaluation.Extraction;
 
 /// <summary>Evaluation's view of the pipeline: the largest face's template of an image, or why there is none.</summary>
 public sealed class PipelineTemplateExtractor(FacePipeline pipeline, string modelId) : ITemplateExtractor
