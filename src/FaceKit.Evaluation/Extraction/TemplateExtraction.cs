@@ -47,13 +47,13 @@ public static class TemplateExtraction
             Parallel.ForEach(paths, parallel, path =>
             {
                 var hash = EmbeddingCache.HashContent(File.ReadAllBytes(path));
-                if (cache.TryGet(extractor.ModelId, hash, out var result))
+                if (cache.TryGet(extractor.CacheKey, hash, out var result))
                     Interlocked.Increment(ref hits);
                 else
                 {
                     Interlocked.Increment(ref calls);
                     result = ExtractOne(extractor, path);
-                    cache.Set(extractor.ModelId, hash, result);
+                    cache.Set(extractor.CacheKey, hash, result);
                 }
                 results[path] = result;
                 int n = Interlocked.Increment(ref done);

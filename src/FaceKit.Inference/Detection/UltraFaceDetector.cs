@@ -27,25 +27,31 @@ public sealed class UltraFaceDetector : IFaceDetector
 
     public IReadOnlyList<FaceBox> Detect(ImageBuffer image)
     {
-        var candidates = new List<FaceBox>();
-        RunWhole(image, candidates);
-        if (_options.TileAboveInputMultiple > 0 &&
-            (image.Width > InputWidth * _options.TileAboveInputMultiple || image.Height > InputHeight * _options.TileAboveInputMultiple))
-            RunTiles(image, candidates);
-        var faces = NonMaxSuppression.Apply(candidates, _options.NmsIou, _options.TopK);
-        if (faces.Count == 0 && _options.RetryWithBorder) faces = DetectWithBorder(image);
+        bool small = Math.Max(image.Width, image.Height) <= _options.AlwaysBorderMaxSide;
+        var faces = small ? DetectWithBorder(image, _options.ScoreThreshold) : [];
+        if (faces.Count == 0 && small && _options.RetryWithBorder) faces = DetectWithBorder(image, _options.RetryScoreThreshold);
+        if (faces.Count == 0)
+        {
+            var candidates = new List<FaceBox>();
+            RunWhole(image, candidates);
+            if (_options.TileAboveInputMultiple > 0 &&
+                (image.Width > InputWidth * _options.TileAboveInputMultiple || image.Height > InputHeight * _options.TileAboveInputMultiple))
+                RunTiles(image, candidates);
+            faces = NonMaxSuppression.Apply(candidates, _options.NmsIou, _options.TopK);
+        }
+        if (faces.Count == 0 && !small && _options.RetryWithBorder) faces = DetectWithBorder(image, _options.RetryScoreThreshold);
         faces.RemoveAll(f => f.Box.Width < _options.MinFaceSize || f.Box.Height < _options.MinFaceSize);
         if (faces.Count == 0 && Math.Max(image.Width, image.Height) <= _options.CropFallbackMaxSide)
             faces.Add(new FaceBox(new BoxF(0, 0, image.Width, image.Height), 0f));
         return faces;
     }
 
-    private List<FaceBox> DetectWithBorder(ImageBuffer image)
+    private List<FaceBox> DetectWithBorder(ImageBuffer image, float threshold)
     {
         int border = (int)(Math.Max(image.Width, image.Height) * _options.BorderFraction);
         var padded = MatConversion.Pad(image, border, border, border, border, 127);
         var candidates = new List<FaceBox>();
-        RunWhole(padded, candidates, _options.RetryScoreThreshold);
+        RunWhole(padded, candidates, threshold);
         var faces = NonMaxSuppression.Apply(candidates, _options.NmsIou, _options.TopK);
         for (int i = 0; i < faces.Count; i++)
             faces[i] = faces[i] with { Box = faces[i].Box.Offset(-border, -border).Clip(image.Width, image.Height) };

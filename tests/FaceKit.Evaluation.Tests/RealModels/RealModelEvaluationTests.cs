@@ -50,6 +50,8 @@ public class RealModelEvaluationTests
         var byCondition = lighting.Conditions.ToDictionary(c => c.Condition, c => c.Rates.Eer!.Value);
         // Extreme light is where face models fail: the farthest condition must be the hardest.
         Assert.True(byCondition["angle>77"] >= byCondition["angle<=25"], string.Join(", ", byCondition));
+        // Near-frontal light is easy (0.69 % measured): a regression in tight-crop detection shows here first.
+        Assert.True(byCondition["angle<=25"] <= 0.02, string.Join(", ", byCondition));
         Assert.Equal(lighting.Rates.Eer <= 0.01, lighting.Rates.Pass);
         Assert.Equal(report.Pass, report.Categories.All(c => c.Rates.Pass == true));
     }
