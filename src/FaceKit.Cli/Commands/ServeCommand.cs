@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using FaceKit.Server;
+using FaceKit.Server.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace FaceKit.Cli.Commands;
+
+/// <summary>`facekit serve`: the web app (live view, registration, settings) and the REST API, until Ctrl-C.</summary>
+public static class ServeCommand
+{
+    /// <summary>The demo video beside the repository, used when neither --source nor the config file names one.</summary>
+    private static readonly string DemoVideo = Path.Combine("..", "shared", "data", "video", "bbt-640x480.mp4");
+
+    public static Command Build(ContextHolder holder)
+    {
+        var urls = new Option<string>("--urls") { Description = "addresses to listen on, comma-separated", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var gallery = new Option<string>("--gallery") { Description = "gallery database file (SQLite; created when missing)", DefaultValueFactory = _ => DefaultGallery() };
+        var source = new Option<string?>("--source") { Description = "video file, folder of images, rtsp://… or camera:N (default: the config file's, else the demo video)" };
+        var config = new Option<string>("--config") { Description = "settings file (stream settings, API keys)", DefaultValueFactory = _ => "facekit.json" };
+        var command = new Command("serve", "run the web app and REST API until Ctrl-C") { urls, gallery, source, config };
+        command.SetAction(parse =>
+        {
+            var ctx = holder.For(parse);
+            var configPath = parse.GetValue(config)!;
+            var options = new ServerOptions
+            {
+                Urls = parse.GetValue(urls)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                GalleryPath = parse.GetValue(gallery)!,
+                ConfigPath = configPath,
+                Source = parse.GetValue(source) ?? FallbackSource(configPath),
+                Pipeline = ctx.PipelineOptions,
+                DefaultThreshold = ctx.DefaultThreshold,
+            };
+            var galleryDir = Path.GetDirectoryName(Path.GetFullPath(options.GalleryPath));
+            if (galleryDir is not null) Directory.CreateDirectory(galleryDir);
+            bool verbose = parse.GetValue(GlobalOptions.Verbose);
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning));
+            using var stop = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            try
+            {
+                var server = FaceKitServer.StartAsync(options, loggers).GetAwaiter().GetResult();
+                try
+                {
+                    ctx.Err.WriteLine($"facekit: serving on {string.Join(", ", server.Urls)} (gallery {Path.GetFullPath(options.GalleryPath)}); Ctrl-C stops");
+                    try { server.WaitForShutdownAsync(stop.Token).GetAwaiter().GetResult(); }
+                    catch (OperationCanceledException) { }
+                }
+                finally
+                {
+                    server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            ctx.Err.WriteLine("facekit: stopped");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string? FallbackSource(string configPath)
+    {
+        var stream = new ConfigFile(configPath).Load().Stream;
+        bool configured = stream.SourceType switch
+        {
+            "file" => stream.File is not null,
+            "folder" => stream.Folder is not null,
+            _ => true,
+        };
+        return configured || !File.Exists(DemoVideo) ? null : DemoVideo;
+    }
+
+    private static string DefaultGallery() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "facekit", "gallery.db");
+}

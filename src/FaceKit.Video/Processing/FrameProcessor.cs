@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using FaceKit.Core.Embeddings;
+using FaceKit.Core.Errors;
+using FaceKit.Core.Geometry;
+using FaceKit.Core.Imaging;
+using FaceKit.Gallery;
+using FaceKit.Inference;
+using FaceKit.Inference.Imaging;
+using FaceKit.Video.Sources;
+using FaceKit.Video.Tracking;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FaceKit.Video.Processing;
+
+/// <summary>
+/// detect (every k-th frame) → track → embed only new tracks and periodic re-checks → search the gallery →
+/// vote → draw. One frame at a time; its public members may be called from other threads.
+/// </summary>
+public sealed class FrameProcessor
+{
+    private readonly FacePipeline _pipeline;
+    private readonly IFaceGallery? _gallery;
+    private readonly RecognitionOptions _options;
+    private readonly ILogger _logger;
+    private readonly IouTracker _tracker;
+    private readonly SceneCutDetector _cuts;
+    private readonly Dictionary<int, IdentityVotes> _identities = [];
+    private readonly Lock _gate = new();
+    private long _processed;
+    private long _embeddings;
+    private bool _galleryChanged;
+    private float _threshold;
+    private string? _galleryError;
+
+    public FrameProcessor(FacePipeline pipeline, IFaceGallery? gallery, RecognitionOptions? options = null, ILogger? logger = null)
+    {
+        _pipeline = pipeline;
+        _gallery = gallery;
+        _options = options ?? new RecognitionOptions();
+        _logger = logger ?? NullLogger.Instance;
+        _tracker = new IouTracker(_options.Tracker);
+        _cuts = new SceneCutDetector(_options.SceneCutDifference);
+        _threshold = _options.Threshold;
+        if (_options.DetectEvery < 1) throw FaceKitException.BadInput("detect-every must be at least 1");
+    }
+
+    /// <summary>The match threshold; a change applies from the next frame, without re-embedding.</summary>
+    public float Threshold
+    {
+        get => Volatile.Read(ref _threshold);
+        set => Volatile.Write(ref _threshold, value);
+    }
+
+    /// <summary>Number of embeddings computed so far (new tracks and re-checks, never every face of every frame).</summary>
+    public long Embeddings => Interlocked.Read(ref _embeddings);
+
+    /// <summary>The gallery's subjects changed (enrolled, renamed, deleted): search every track's recent embeddings again.</summary>
+    public void InvalidateIdentities()
+    {
+        lock (_gate) _galleryChanged = true;
+    }
+
+    /// <summary>The recent embeddings of a live track, newest last (for enrolling it); empty for an unknown id.</summary>
+    public IReadOnlyList<Embedding> Samples(int trackId)
+    {
+        lock (_gate) return _identities.TryGetValue(trackId, out var v) ? v.Embeddings : [];
+    }
+
+    public ProcessedFrame Process(VideoFrame frame)
+    {
+        lock (_gate) return ProcessLocked(frame);
+    }
+
+    private ProcessedFrame ProcessLocked(VideoFrame frame)
+    {
+        long n = _processed++;
+        var image = frame.Image;
+        double detectMs = 0, embedMs = 0, annotateMs = 0;
+        bool detect = n % _options.DetectEvery == 0;
+        if (_cuts.IsCut(image))
+        {
+            _tracker.Clear();
+            _identities.Clear();
+            detect = true;
+        }
+        int faces = 0;
+        IReadOnlyList<Track> seen = [];
+        if (detect)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            var found = Detect(image);
+            detectMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            faces = found.Count;
+            seen = _tracker.Update(found, n);
+            foreach (var id in _identities.Keys.Where(id => _tracker.Tracks.All(t => t.Id != id)).ToList()) _identities.Remove(id);
+
+            long t1 = Stopwatch.GetTimestamp();
+            if (_galleryChanged)
+            {
+                _galleryChanged = false;
+                foreach (var v in _identities.Values) v.Research(Identify);
+            }
+            Recognise(image, seen, n);
+            embedMs = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+        }
+
+        float threshold = Threshold;
+        var views = new List<TrackView>(_tracker.Tracks.Count);
+        // Tracks the detector just missed stay in the tracker to be picked up again, but are not shown.
+        foreach (var t in _tracker.Tracks.Where(t => t.Missed == 0))
+        {
+            _identities.TryGetValue(t.Id, out var votes);
+            var (name, similarity, bestName, bestSimilarity) = votes?.Decide(threshold) ?? (null, 0, null, 0);
+            views.Add(new TrackView(t.Id, t.Box, t.Face.Score, name, similarity, bestName, bestSimilarity,
+                votes?.Count ?? 0, t.FirstFrame));
+        }
+
+        var annotated = image;
+        if (_options.Annotate)
+        {
+            long t2 = Stopwatch.GetTimestamp();
+            annotated = FrameAnnotator.Draw(image, views);
+            annotateMs = Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
+        }
+        return new ProcessedFrame(n, frame, annotated, views, detect ? faces : views.Count, detect, detectMs, embedMs, annotateMs);
+    }
+
+    private IReadOnlyList<DetectedFace> Detect(ImageBuffer image)
+    {
+        int side = Math.Max(image.Width, image.Height), max = _options.DetectionMaxSide;
+        if (max <= 0 || side <= max) return _pipeline.Detect(image);
+        float scale = (float)max / side;
+        var small = MatConversion.Resize(image, Math.Max(1, (int)(image.Width * scale)), Math.Max(1, (int)(image.Height * scale)));
+        float sx = (float)image.Width / small.Width, sy = (float)image.Height / small.Height;
+        return _pipeline.Detect(small).Select(f => new DetectedFace(f.Box.Scale(sx, sy), f.Score, ScaleLandmarks(f.Landmarks, sx, sy))).ToList();
+    }
+
+    private static Landmarks5 ScaleLandmarks(Landmarks5 l, float sx, float sy) =>
+        Landmarks5.FromPoints(l.ToArray().Select(p => new PointF(p.X * sx, p.Y * sy)).ToArray());
+
+    private void Recognise(ImageBuffer image, IReadOnlyList<Track> seen, long n)
+    {
+        var due = new List<Track>();
+        foreach (var t in seen)
+        {
+            if (!_identities.TryGetValue(t.Id, out var votes)) _identities[t.Id] = votes = new IdentityVotes(_options.Votes);
+            if (votes.Count == 0 || n - votes.LastChecked >= _options.RecheckEvery) due.Add(t);
+        }
+        if (due.Count == 0) return;
+        var embeddings = _pipeline.Embed(image, due.Select(t => t.Face).ToList());
+        Interlocked.Add(ref _embeddings, embeddings.Length);
+        for (int i = 0; i < due.Count; i++)
+        {
+            var votes = _identities[due[i].Id];
+            votes.Add(embeddings[i], Identify(embeddings[i]), _options.SamePersonSimilarity);
+            votes.LastChecked = n;
+        }
+    }
+
+    private GalleryMatch? Identify(Embedding embedding)
+    {
+        if (_gallery is null) return null;
+        try
+        {
+            var matches = _gallery.Identify(embedding, 1);
+            return matches.Count > 0 ? matches[0] : null;
+        }
+        catch (FaceKitException e)
+        {
+            if (_galleryError != e.Message) _logger.LogWarning("gallery search failed: {Error}", e.Message);
+            _galleryError = e.Message;
+            return null;
+        }
+    }
+}

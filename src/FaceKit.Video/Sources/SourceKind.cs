@@ -1,0 +1,9 @@
+namespace FaceKit.Video.Sources;
+
+public enum SourceKind
+{
+    File,
+    Rtsp,
+    Camera,
+    Folder,
+}
