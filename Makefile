@@ -7,7 +7,9 @@ FACEKIT := bin/facekit
 DATA := ../shared/data
 # Debian packages: OpenCvSharp's OpenCV links GTK 3; ffmpeg/ffprobe decode every video source; Chromium
 # runs the browser tests; npm (only when no npm is on PATH, e.g. one bundled with Node.js) fetches the model pack.
-APT_PACKAGES := libgtk-3-0 ffmpeg chromium
+# GStreamer's RTSP server (driven by /usr/bin/python3 through gi) serves the RTSP tests on loopback.
+APT_PACKAGES := libgtk-3-0 ffmpeg chromium python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0 \
+	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-rtsp
 
 .PHONY: deps build models run test bench native clean
 

@@ -31,6 +31,28 @@ public sealed class CliContext(ParseResult parse, TextWriter stdout, TextWriter 
         return _loggerFactory.CreateLogger(category);
     }
 
+    /// <summary>Gallery options from the edge: the encryption key (file or environment variable) and the caller for the audit trail.</summary>
+    public Gallery.GalleryOptions GalleryOptions(bool createIfMissing) => new()
+    {
+        CreateIfMissing = createIfMissing,
+        EncryptionKey = ResolveKey(),
+        CallerId = "cli:" + Environment.UserName,
+    };
+
+    private byte[]? ResolveKey()
+    {
+        string? path = Parse.GetValue(GlobalOptions.KeyFile), name = Parse.GetValue(GlobalOptions.KeyEnv);
+        if (path is not null && name is not null) throw Core.Errors.FaceKitException.BadInput("give --key-file or --key-env, not both");
+        if (path is not null)
+            return File.Exists(path)
+                ? Gallery.GalleryKey.Parse(File.ReadAllBytes(path), $"key file {path}")
+                : throw Core.Errors.FaceKitException.BadInput($"key file {path} does not exist");
+        if (name is not null)
+            return Gallery.GalleryKey.Parse(Environment.GetEnvironmentVariable(name)
+                ?? throw Core.Errors.FaceKitException.BadInput($"environment variable {name} is not set"), $"environment variable {name}");
+        return null;
+    }
+
     public PipelineOptions PipelineOptions => new()
     {
         ModelDirectory = ModelDirectory,

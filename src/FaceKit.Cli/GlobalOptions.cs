@@ -29,11 +29,23 @@ public static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> KeyFile = new("--key-file")
+    {
+        Description = "file holding the template-encryption key (32 raw bytes, or base64/hex text): encrypts a new gallery, required to open an encrypted one",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> KeyEnv = new("--key-env")
+    {
+        Description = "name of an environment variable holding the template-encryption key (base64 or hex)",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "log diagnostics to stderr", Recursive = true };
 
     public static void AddTo(RootCommand root)
     {
-        foreach (var option in new Option[] { Json, Models, Detector, Embedder, Flip, Threads, Provider, Verbose })
+        foreach (var option in new Option[] { Json, Models, Detector, Embedder, Flip, Threads, Provider, KeyFile, KeyEnv, Verbose })
             root.Options.Add(option);
     }
 }

@@ -18,4 +18,35 @@ public sealed record GalleryOptions
 
     /// <summary>Source of created/updated times.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Key (16, 24 or 32 bytes) that seals template vectors and images with AES-GCM; null keeps
+    /// them in the clear. The key is never stored in the gallery, only a check value that tells a
+    /// wrong key from the right one. A gallery is wholly encrypted or wholly clear: opening an
+    /// encrypted gallery without its key, or a clear one that holds templates with a key, is refused.
+    /// Parse a key file's or variable's content with <see cref="GalleryKey.Parse(ReadOnlySpan{byte}, string)"/>.
+    /// </summary>
+    public byte[]? EncryptionKey { get; init; }
+
+    /// <summary>The audit trail of enrol/rename/delete/identify events.</summary>
+    public GalleryAuditOptions Audit { get; init; } = new();
+
+    /// <summary>Who this instance acts for, recorded in the audit trail (an API key id, a user name); see <see cref="SqliteGallery.ForCaller"/>.</summary>
+    public string? CallerId { get; init; }
+}
+
+/// <summary>What the gallery's audit table records and for how long.</summary>
+public sealed record GalleryAuditOptions
+{
+    /// <summary>Record enrol, rename and delete events (in the same transaction as the change).</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>
+    /// Also record identify events (the best match's name and similarity). Each one is a small write
+    /// transaction; a frame-rate loop may want this off. Never recorded on a read-only gallery.
+    /// </summary>
+    public bool IncludeIdentify { get; init; } = true;
+
+    /// <summary>Events older than this are deleted (at open and while writing); null keeps them forever.</summary>
+    public TimeSpan? Retention { get; init; } = TimeSpan.FromDays(90);
 }

@@ -58,13 +58,20 @@ public sealed class FacePipeline : IDisposable
         var detectorPath = store.Require(detectorInfo);
         var landmarkPath = store.Require(landmarkInfo);
         var embedderPath = store.Require(embedderInfo);
+        var parts = (detectorInfo.Parts ?? []).Select(p => Path.Combine(store.Directory, p)).ToArray();
+        foreach (var part in parts)
+            if (!File.Exists(part))
+                throw new FaceKitException(ErrorCode.ModelMissing, $"{Path.GetFileName(part)} of '{detectorInfo.Id}' is not installed in {store.Directory}; run 'facekit models install'");
+        IFaceDetector detector = parts.Length == 3
+            ? new MtcnnDetector(sessions.Create(parts[0]), sessions.Create(parts[1]), sessions.Create(parts[2]), detectorInfo.Id, options.Mtcnn)
+            : new UltraFaceDetector(sessions.Create(detectorPath), detectorInfo.Id, options.Detection);
         return new FacePipeline(
-            new UltraFaceDetector(sessions.Create(detectorPath), detectorInfo.Id, options.Detection),
+            detector,
             new Landmark68Model(sessions.Create(landmarkPath), landmarkInfo.Id),
             new OnnxFaceEmbedder(sessions.Create(embedderPath), embedderInfo),
             new ImageLoader(options.Images),
             options.FlipFusion,
-            options.Detection.ToString());
+            options.Detection + "|" + options.Mtcnn);
     }
 
     public ImageBuffer Load(string path) => Loader.Load(path);
@@ -72,9 +79,14 @@ public sealed class FacePipeline : IDisposable
     /// <summary>All faces, largest first, with landmarks.</summary>
     public IReadOnlyList<DetectedFace> Detect(ImageBuffer image)
     {
-        var boxes = Detector.Detect(image);
-        var faces = new List<DetectedFace>(boxes.Count);
-        foreach (var b in boxes) faces.Add(new DetectedFace(b.Box, b.Score, Landmarker.Locate(image, b.Box)));
+        List<DetectedFace> faces;
+        if (Detector is ILandmarkingFaceDetector withLandmarks) faces = [.. withLandmarks.DetectWithLandmarks(image)];
+        else
+        {
+            var boxes = Detector.Detect(image);
+            faces = new List<DetectedFace>(boxes.Count);
+            foreach (var b in boxes) faces.Add(new DetectedFace(b.Box, b.Score, Landmarker.Locate(image, b.Box)));
+        }
         faces.Sort((a, b) => b.Box.Area.CompareTo(a.Box.Area));
         return faces;
     }

@@ -21,6 +21,9 @@ public sealed record PipelineOptions
 
     public DetectorOptions Detection { get; init; } = new();
 
+    /// <summary>Settings of the MTCNN cascade, used when the detector is `mtcnn`.</summary>
+    public MtcnnOptions Mtcnn { get; init; } = new();
+
     public InferenceOptions Inference { get; init; } = new();
 
     public ImageLoadOptions Images { get; init; } = new();

@@ -44,7 +44,7 @@ public sealed class PersistenceTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={_fixture.DbPath};Pooling=False");
         connection.Open();
         Assert.Equal("wal", Query(connection, "PRAGMA journal_mode"));
-        Assert.Equal(1L, Query(connection, "PRAGMA user_version"));
+        Assert.Equal(2L, Query(connection, "PRAGMA user_version"));
         Assert.Equal(512L, Query(connection, "SELECT dim FROM templates"));
         var blob = (byte[])Query(connection, "SELECT vector FROM templates")!;
         var expected = Faces.Vector(1);

@@ -1,3 +1,5 @@
+using FaceKit.Onnx;
+
 namespace FaceKit.Profiling.Tests;
 
 /// <summary>Figures computed on paper for hand-built graphs; every expected number is derived in the test.</summary>
@@ -82,13 +84,13 @@ public class CostAndMemoryTests
     {
         var b = new GraphBuilder();
         var x = b.Input("x", 1, 8, 8, 8);
-        var pool = b.Node("MaxPool", [x], [Onnx.OnnxAttribute.Of("kernel_shape", 2, 2), Onnx.OnnxAttribute.Of("strides", 2, 2)], "pool");
+        var pool = b.Node("MaxPool", [x], [OnnxAttribute.Of("kernel_shape", 2, 2), OnnxAttribute.Of("strides", 2, 2)], "pool");
         var gap = b.Node("GlobalAveragePool", [pool], name: "gap");
         var flat = b.Node("Flatten", [gap], name: "flat");
-        var fc = b.Node("Gemm", [flat, b.Initializer("fc.w", Onnx.OnnxDataType.Float, 10, 8), b.Initializer("fc.b", Onnx.OnnxDataType.Float, 10)],
-            [Onnx.OnnxAttribute.Of("transB", 1L)], "fc");
+        var fc = b.Node("Gemm", [flat, b.Initializer("fc.w", OnnxDataType.Float, 10, 8), b.Initializer("fc.b", OnnxDataType.Float, 10)],
+            [OnnxAttribute.Of("transB", 1L)], "fc");
         b.Output(b.Node("Softmax", [fc], name: "softmax"));
-        var mm = b.Node("MatMul", [b.Input("seq", 1, 4, 16), b.Initializer("proj", Onnx.OnnxDataType.Float, 16, 6)], name: "matmul");
+        var mm = b.Node("MatMul", [b.Input("seq", 1, 4, 16), b.Initializer("proj", OnnxDataType.Float, 16, 6)], name: "matmul");
         b.Output(mm);
         var layers = b.Profile().Layers.ToDictionary(l => l.Name);
 
@@ -105,7 +107,7 @@ public class CostAndMemoryTests
     public void SharedInitializer_CountsOnce()
     {
         var b = new GraphBuilder();
-        var w = b.Initializer("shared.w", Onnx.OnnxDataType.Float, 4, 4, 1, 1);
+        var w = b.Initializer("shared.w", OnnxDataType.Float, 4, 4, 1, 1);
         var x = b.Input("x", 1, 4, 8, 8);
         var a = b.Node("Conv", [x, w], name: "a");
         b.Output(b.Node("Conv", [a, w], name: "b"));

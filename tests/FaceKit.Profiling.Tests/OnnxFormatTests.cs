@@ -1,5 +1,5 @@
 using FaceKit.Core.Errors;
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 using FaceKit.Testing;
 
 namespace FaceKit.Profiling.Tests;

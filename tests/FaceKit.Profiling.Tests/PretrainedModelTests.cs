@@ -1,5 +1,5 @@
 using FaceKit.Profiling.Latency;
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 using FaceKit.Profiling.Targets;
 using FaceKit.Testing;
 

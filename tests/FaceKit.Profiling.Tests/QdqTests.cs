@@ -1,4 +1,4 @@
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 using FaceKit.Profiling.Targets;
 
 namespace FaceKit.Profiling.Tests;

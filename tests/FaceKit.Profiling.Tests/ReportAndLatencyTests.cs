@@ -1,6 +1,6 @@
 using System.Text.Json;
 using FaceKit.Profiling.Latency;
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 using FaceKit.Profiling.Reporting;
 using FaceKit.Profiling.Targets;
 using FaceKit.Testing;

@@ -1,4 +1,4 @@
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 using FaceKit.Profiling.Reporting;
 using FaceKit.Profiling.Targets;
 

@@ -1,5 +1,5 @@
 using FaceKit.Profiling.Analysis;
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 
 namespace FaceKit.Profiling.Tests;
 

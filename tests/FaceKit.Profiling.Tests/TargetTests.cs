@@ -1,5 +1,5 @@
 using FaceKit.Core.Errors;
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 using FaceKit.Profiling.Targets;
 using FaceKit.Testing;
 

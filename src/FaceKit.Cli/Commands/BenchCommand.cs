@@ -41,6 +41,7 @@ public static class BenchCommand
             else Print(ctx.Out, result);
             return ExitCodes.Success;
         });
+        command.Subcommands.Add(BenchVideoCommand.Build(holder));
         return command;
     }
 
@@ -158,7 +159,7 @@ public static class BenchCommand
 
         public TempGallery(int size, string modelId, int dim)
         {
-            Gallery = SqliteGallery.Open(_path);
+            Gallery = SqliteGallery.Open(_path, new GalleryOptions { Audit = new GalleryAuditOptions { Enabled = false } });
             var random = new Random(42);
             const int perSubject = 10;
             for (int s = 0; s * perSubject < size; s++)

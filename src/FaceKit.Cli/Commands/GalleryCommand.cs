@@ -16,7 +16,7 @@ public static class GalleryCommand
         list.SetAction(parse =>
         {
             var ctx = holder.For(parse);
-            using var db = Open(parse.GetValue(listGallery)!);
+            using var db = Open(ctx, parse.GetValue(listGallery)!);
             var subjects = db.ListSubjects();
             if (ctx.Json)
                 JsonOutput.Write(ctx.Out, new
@@ -39,7 +39,7 @@ public static class GalleryCommand
         rename.SetAction(parse =>
         {
             var ctx = holder.For(parse);
-            using var db = Open(parse.GetValue(renameGallery)!);
+            using var db = Open(ctx, parse.GetValue(renameGallery)!);
             db.Rename(parse.GetValue(oldName)!, parse.GetValue(newName)!);
             Report(ctx, new { renamed = parse.GetValue(oldName), to = parse.GetValue(newName) }, $"renamed {parse.GetValue(oldName)} → {parse.GetValue(newName)}");
             return ExitCodes.Success;
@@ -52,7 +52,7 @@ public static class GalleryCommand
         delete.SetAction(parse =>
         {
             var ctx = holder.For(parse);
-            using var db = Open(parse.GetValue(deleteGallery)!);
+            using var db = Open(ctx, parse.GetValue(deleteGallery)!);
             if (parse.GetValue(templateId) is { } id)
             {
                 db.DeleteTemplate(id);
@@ -73,7 +73,7 @@ public static class GalleryCommand
         return command;
     }
 
-    private static SqliteGallery Open(string path) => SqliteGallery.Open(path, new GalleryOptions { CreateIfMissing = false });
+    private static SqliteGallery Open(CliContext ctx, string path) => SqliteGallery.Open(path, ctx.GalleryOptions(createIfMissing: false));
 
     private static void Report(CliContext ctx, object json, string text)
     {

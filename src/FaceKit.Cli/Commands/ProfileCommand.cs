@@ -4,7 +4,7 @@ using FaceKit.Cli.Output;
 using FaceKit.Core.Errors;
 using FaceKit.Profiling;
 using FaceKit.Profiling.Latency;
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 using FaceKit.Profiling.Reporting;
 using FaceKit.Profiling.Targets;
 

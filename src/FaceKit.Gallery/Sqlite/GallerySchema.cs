@@ -35,6 +35,40 @@ internal static class GallerySchema
             value TEXT NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 1 → 2: templates may be sealed (AES-GCM: 28 bytes more per vector), and an audit trail.
+        // SQLite cannot change a CHECK in place, so the table is rebuilt, keeping ids and the
+        // AUTOINCREMENT high-water mark (deleted ids are never handed out again).
+        """
+        CREATE TABLE templates_v2 (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            subject_id  INTEGER NOT NULL REFERENCES subjects(id) ON DELETE CASCADE,
+            model_id    TEXT NOT NULL,
+            dim         INTEGER NOT NULL CHECK (dim > 0),
+            sealed      INTEGER NOT NULL DEFAULT 0 CHECK (sealed IN (0, 1)),
+            vector      BLOB NOT NULL CHECK (length(vector) = dim * 4 + sealed * 28),
+            created_utc TEXT NOT NULL,
+            image       BLOB NULL
+        );
+        INSERT INTO templates_v2 (id, subject_id, model_id, dim, sealed, vector, created_utc, image)
+            SELECT id, subject_id, model_id, dim, 0, vector, created_utc, image FROM templates ORDER BY id;
+        INSERT INTO sqlite_sequence (name, seq)
+            SELECT 'templates_v2', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'templates_v2');
+        UPDATE sqlite_sequence
+            SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'templates'), 0))
+            WHERE name = 'templates_v2';
+        DROP TABLE templates;
+        ALTER TABLE templates_v2 RENAME TO templates;
+        CREATE INDEX templates_by_subject ON templates(subject_id);
+        CREATE TABLE audit (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            time_utc TEXT NOT NULL,
+            action   TEXT NOT NULL,
+            subject  TEXT NULL,
+            caller   TEXT NULL,
+            detail   TEXT NULL
+        );
+        CREATE INDEX audit_by_time ON audit(time_utc);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

@@ -11,6 +11,10 @@ internal sealed class GalleryStore(SqliteConnection connection, string path)
     public const string ReservedPrefix = "gallery.";
     private const string ModelIdKey = ReservedPrefix + "model_id";
     private const string DimensionKey = ReservedPrefix + "dim";
+    /// <summary>Bumped by every change to subjects or templates, so readers reload only for those (not for audit rows).</summary>
+    private const string GenerationKey = ReservedPrefix + "generation";
+    public const string EncryptionKey = ReservedPrefix + "encryption";
+    public const string KeyCheckKey = ReservedPrefix + "key_check";
 
     private SqliteTransaction? _transaction;
 
@@ -58,6 +62,78 @@ internal sealed class GalleryStore(SqliteConnection connection, string path)
         SetSetting(DimensionKey, dimension.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction only if the write lock comes within
+    /// <paramref name="wait"/>; false (nothing done) when it does not. Begun through SQLite itself:
+    /// Microsoft.Data.Sqlite's BeginTransaction would keep re-trying a busy BEGIN for a whole second.
+    /// </summary>
+    public bool TryWrite(TimeSpan wait, Action work, TimeSpan restoreTimeout)
+    {
+        var db = connection.Handle!;
+        SetBusyTimeout(wait);
+        try
+        {
+            int rc = SQLitePCL.raw.sqlite3_exec(db, "BEGIN IMMEDIATE");
+            if ((rc & 0xFF) is 5 or 6) return false;
+            SqliteException.ThrowExceptionForRC(rc, db);
+            try
+            {
+                work();
+                SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_exec(db, "COMMIT"), db);
+                return true;
+            }
+            catch
+            {
+                SQLitePCL.raw.sqlite3_exec(db, "ROLLBACK");
+                throw;
+            }
+        }
+        finally
+        {
+            SetBusyTimeout(restoreTimeout);
+        }
+    }
+
+    public void SetBusyTimeout(TimeSpan timeout) =>
+        Execute($"PRAGMA busy_timeout = {(long)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue)}");
+
+    public long Generation() =>
+        long.TryParse(GetSetting(GenerationKey), out long g) ? g : 0;
+
+    public long BumpGeneration()
+    {
+        long next = Generation() + 1;
+        SetSetting(GenerationKey, next.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return next;
+    }
+
+    public long CountTemplates() => (long)Scalar("SELECT count(*) FROM templates")!;
+
+    public long CountSealed(bool isSealed) =>
+        (long)Scalar("SELECT count(*) FROM templates WHERE sealed = $s", ("$s", isSealed ? 1 : 0))!;
+
+    public void InsertAudit(string now, string action, string? subject, string? caller, string? detail) =>
+        Execute("INSERT INTO audit (time_utc, action, subject, caller, detail) VALUES ($now, $action, $subject, $caller, $detail)",
+            ("$now", now), ("$action", action), ("$subject", subject), ("$caller", caller), ("$detail", detail));
+
+    public int PurgeAudit(string before) =>
+        Execute("DELETE FROM audit WHERE time_utc < $before", ("$before", before));
+
+    public List<AuditEvent> ReadAudit(string? since, int limit)
+    {
+        using var command = Command("""
+            SELECT id, time_utc, action, subject, caller, detail FROM audit
+            WHERE $since IS NULL OR time_utc >= $since ORDER BY id LIMIT $limit
+            """, ("$since", since), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var events = new List<AuditEvent>();
+        while (reader.Read())
+            events.Add(new AuditEvent(reader.GetInt64(0), UtcText.Parse(reader.GetString(1)), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        return events;
+    }
+
     public string? GetSetting(string key) =>
         Scalar("SELECT value FROM settings WHERE key = $key", ("$key", key)) as string;
 
@@ -91,13 +167,36 @@ internal sealed class GalleryStore(SqliteConnection connection, string path)
     public long? FindTemplateOwner(long templateId) =>
         Scalar("SELECT subject_id FROM templates WHERE id = $id", ("$id", templateId)) as long?;
 
-    public long InsertTemplate(long subjectId, string modelId, byte[] vector, int dimension, byte[]? image, string now) =>
+    public long InsertTemplate(long subjectId, string modelId, byte[] vector, int dimension, byte[]? image, string now, bool isSealed = false) =>
         (long)Scalar("""
-            INSERT INTO templates (subject_id, model_id, dim, vector, created_utc, image)
-            VALUES ($subject, $model, $dim, $vector, $now, $image) RETURNING id
+            INSERT INTO templates (subject_id, model_id, dim, sealed, vector, created_utc, image)
+            VALUES ($subject, $model, $dim, $sealed, $vector, $now, $image) RETURNING id
             """,
-            ("$subject", subjectId), ("$model", modelId), ("$dim", dimension), ("$vector", vector),
-            ("$now", now), ("$image", image))!;
+            ("$subject", subjectId), ("$model", modelId), ("$dim", dimension), ("$sealed", isSealed ? 1 : 0),
+            ("$vector", vector), ("$now", now), ("$image", image))!;
+
+    /// <summary>Replaces a row's vector and image (sealing needs the row's id, known only after insert).</summary>
+    public void SealTemplate(long templateId, byte[] vector, byte[]? image) =>
+        Execute("UPDATE templates SET vector = $vector, image = $image WHERE id = $id",
+            ("$id", templateId), ("$vector", vector), ("$image", image));
+
+    /// <summary>Every template row as stored (vector and image possibly sealed), for re-keying.</summary>
+    public List<(long Id, long SubjectId, string ModelId, int Dimension, bool Sealed, byte[] Vector, byte[]? Image)> ReadRawTemplates()
+    {
+        using var command = Command("SELECT id, subject_id, model_id, dim, sealed, vector, image FROM templates ORDER BY id");
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, long, string, int, bool, byte[], byte[]?)>();
+        while (reader.Read())
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4) != 0,
+                reader.GetFieldValue<byte[]>(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6)));
+        return rows;
+    }
+
+    public void RewriteTemplate(long templateId, bool isSealed, byte[] vector, byte[]? image) =>
+        Execute("UPDATE templates SET sealed = $sealed, vector = $vector, image = $image WHERE id = $id",
+            ("$id", templateId), ("$sealed", isSealed ? 1 : 0), ("$vector", vector), ("$image", image));
+
+    public void DeleteSetting(string key) => Execute("DELETE FROM settings WHERE key = $key", ("$key", key));
 
     public void DeleteTemplate(long templateId) =>
         Execute("DELETE FROM templates WHERE id = $id", ("$id", templateId));
@@ -117,16 +216,16 @@ internal sealed class GalleryStore(SqliteConnection connection, string path)
     }
 
     /// <summary>The template's image: found tells whether the template exists at all.</summary>
-    public (bool Found, byte[]? Image) GetImage(long templateId)
+    public (bool Found, byte[]? Image, bool Sealed) GetImage(long templateId)
     {
-        using var command = Command("SELECT image FROM templates WHERE id = $id", ("$id", templateId));
+        using var command = Command("SELECT image, sealed FROM templates WHERE id = $id", ("$id", templateId));
         using var reader = command.ExecuteReader();
-        if (!reader.Read()) return (false, null);
-        return (true, reader.IsDBNull(0) ? null : reader.GetFieldValue<byte[]>(0));
+        if (!reader.Read()) return (false, null, false);
+        return (true, reader.IsDBNull(0) ? null : reader.GetFieldValue<byte[]>(0), reader.GetInt64(1) != 0);
     }
 
     /// <summary>Fills <paramref name="matrix"/> with every template; returns the model binding.</summary>
-    public (string ModelId, int Dimension)? LoadAll(TemplateMatrix matrix)
+    public (string ModelId, int Dimension)? LoadAll(TemplateMatrix matrix, Security.TemplateCipher? cipher)
     {
         var binding = ReadBinding();
         if (binding is not { } bound)
@@ -145,18 +244,29 @@ internal sealed class GalleryStore(SqliteConnection connection, string path)
         int count = Convert.ToInt32(Scalar("SELECT count(*) FROM templates"));
         matrix.Reset(bound.Dimension, count);
         var bytes = new byte[bound.Dimension * sizeof(float)];
+        var sealedBytes = new byte[bytes.Length + Security.TemplateCipher.Overhead];
         var vector = new float[bound.Dimension];
-        using (var command = Command("SELECT id, subject_id, dim, vector FROM templates ORDER BY id"))
+        using (var command = Command("SELECT id, subject_id, dim, vector, sealed, model_id FROM templates ORDER BY id"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
                 long id = reader.GetInt64(0);
-                if (reader.GetInt32(2) != bound.Dimension || reader.GetBytes(3, 0, null, 0, 0) != bytes.Length)
-                    throw Corrupt($"template {id} is not {bound.Dimension}-d like the gallery");
-                reader.GetBytes(3, 0, bytes, 0, bytes.Length);
-                VectorBlob.Decode(bytes, vector);
                 long subjectId = reader.GetInt64(1);
+                bool isSealed = reader.GetInt64(4) != 0;
+                if (isSealed != (cipher is not null))
+                    throw isSealed
+                        ? FaceKitException.BadInput($"gallery {path} is encrypted; give its key to open it")
+                        : FaceKitException.Conflict($"gallery {path} holds unencrypted templates; refusing to mix them with encrypted ones");
+                var blob = isSealed ? sealedBytes : bytes;
+                if (reader.GetInt32(2) != bound.Dimension || reader.GetBytes(3, 0, null, 0, 0) != blob.Length)
+                    throw Corrupt($"template {id} is not {bound.Dimension}-d like the gallery");
+                reader.GetBytes(3, 0, blob, 0, blob.Length);
+                if (isSealed && !cipher!.TryOpen(sealedBytes, bytes,
+                        Security.TemplateCipher.VectorAad(id, subjectId, reader.GetString(5), bound.Dimension)))
+                    throw FaceKitException.BadInput(
+                        $"template {id} in gallery {path} does not open with this key (wrong key, or the row was altered)");
+                VectorBlob.Decode(bytes, vector);
                 if (!names.TryGetValue(subjectId, out var name)) throw Corrupt($"template {id} belongs to no subject");
                 matrix.Add(id, subjectId, name, vector);
             }
@@ -188,10 +298,10 @@ internal sealed class GalleryStore(SqliteConnection connection, string path)
         return value is DBNull ? null : value;
     }
 
-    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    private int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, parameters);
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)

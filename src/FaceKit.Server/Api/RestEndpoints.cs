@@ -24,7 +24,9 @@ internal static class RestEndpoints
                 embedder = s.Pipeline.EmbedderId,
                 gallery = new { subjects = s.Gallery.ListSubjects().Count, templates = s.Gallery.TemplateCount },
                 threshold = s.Video.Threshold,
-                stream = new { state = loop?.Source.Status.State.ToString().ToLowerInvariant() ?? "stopped", error = loop?.Source.Status.LastError ?? s.Video.StartError },
+                stream = loop?.Source.Status is { } st
+                    ? new { state = st.State.ToString().ToLowerInvariant(), source = st.Source, error = st.LastError, reconnects = st.Reconnects, frames_read = st.FramesRead }
+                    : new { state = "stopped", source = "", error = s.Video.StartError, reconnects = 0, frames_read = 0L },
             });
         }).WithSummary("Liveness, gallery size and stream state");
 

@@ -30,6 +30,9 @@ public sealed record StreamSettings
 
     public int ViewHeight { get; init; } = 480;
 
+    /// <summary>Most frames per second sent to each browser (1–30); the frames in between are not drawn or encoded.</summary>
+    public double ViewFps { get; init; } = 15;
+
     /// <summary>Shrink frames to <see cref="DnnSize"/> (longer side) before detection.</summary>
     public bool DnnResize { get; init; } = true;
 
@@ -45,6 +48,7 @@ public sealed record StreamSettings
     {
         if (!SourceTypes.Contains(SourceType)) throw FaceKitException.BadInput($"source type '{SourceType}' is not one of {string.Join(", ", SourceTypes)}");
         if (Fps is < 0 or > 30) throw FaceKitException.BadInput($"fps {Fps} is outside 1–30 (0 = the source's own rate)");
+        if (ViewFps is < 1 or > 30) throw FaceKitException.BadInput($"view fps {ViewFps} is outside 1–30");
         if (Width < 0 || Height < 0 || (Width == 0) != (Height == 0)) throw FaceKitException.BadInput("capture width and height must both be set, or both 0");
         if (!ViewPresets.Contains((ViewWidth, ViewHeight)))
             throw FaceKitException.BadInput($"view size {ViewWidth}x{ViewHeight} is not one of {string.Join(", ", ViewPresets.Select(p => $"{p.Width}x{p.Height}"))}");

@@ -8,17 +8,8 @@ namespace FaceKit.Server.Live;
 /// <summary>JPEG encoding of frames, view-size scaling and face crops, with OpenCV.</summary>
 internal static class JpegEncoder
 {
-    public static byte[] Encode(ImageBuffer image, int width = 0, int height = 0, int quality = 80)
-    {
-        if (width > 0 && height > 0 && (width != image.Width || height != image.Height)) image = MatConversion.Resize(image, width, height);
-        using var mat = MatConversion.Wrap(image, out var handle);
-        try
-        {
-            Cv2.ImEncode(".jpg", mat, out var bytes, new ImageEncodingParam(ImwriteFlags.JpegQuality, quality));
-            return bytes;
-        }
-        finally { handle.Free(); }
-    }
+    public static byte[] Encode(ImageBuffer image, int width = 0, int height = 0, int quality = 80) =>
+        FaceKit.Video.Processing.FrameViewEncoder.Encode(image, width, height, quality);
 
     /// <summary>The face box grown by a margin, cut from the frame, at most <paramref name="maxSide"/> pixels on its longer side.</summary>
     public static byte[] Crop(ImageBuffer image, BoxF box, int maxSide = 200)

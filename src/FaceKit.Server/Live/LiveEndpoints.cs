@@ -30,6 +30,8 @@ internal static class LiveEndpoints
             var cancel = both.Token;
             long last = -1;
             RecognitionLoop? loop = null;
+            var minGap = TimeSpan.FromSeconds(1 / Math.Clamp(s.Video.Settings.ViewFps, 1, 30));
+            long sent = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 while (!cancel.IsCancellationRequested)
@@ -46,11 +48,16 @@ internal static class LiveEndpoints
                     }
                     last = frame.Sequence;
                     var jpeg = s.Video.Jpeg(frame, w, h);
+                    if (jpeg is null) continue; // recycled by a newer frame meanwhile: send that one
                     var header = Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {jpeg.Length}\r\n\r\n");
                     await response.Body.WriteAsync(header, cancel);
                     await response.Body.WriteAsync(jpeg, cancel);
                     await response.Body.WriteAsync("\r\n"u8.ToArray(), cancel);
                     await response.Body.FlushAsync(cancel);
+                    // Never faster than the view rate: the frames in between are neither drawn nor encoded.
+                    var pause = minGap - System.Diagnostics.Stopwatch.GetElapsedTime(sent);
+                    if (pause > TimeSpan.Zero) await Task.Delay(pause, cancel);
+                    sent = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
             }
             catch (OperationCanceledException) { }
@@ -59,9 +66,8 @@ internal static class LiveEndpoints
 
         live.MapGet("/frame.jpg", (ServerState s, int? width, int? height) =>
         {
-            var frame = Latest(s);
             var (w, h) = ViewSize(s, width, height);
-            return Results.Bytes(s.Video.Jpeg(frame, w, h), "image/jpeg");
+            return Results.Bytes(s.Video.LatestJpeg(w, h), "image/jpeg");
         }).WithSummary("The latest annotated frame");
 
         live.MapGet("/tracks", (ServerState s) =>
@@ -91,9 +97,12 @@ internal static class LiveEndpoints
 
         live.MapGet("/tracks/{id:int}/crop.jpg", (int id, ServerState s) =>
         {
-            var frame = Latest(s);
-            var track = frame.Tracks.FirstOrDefault(t => t.Id == id) ?? throw FaceKitException.NotFound($"face #{id} is no longer in view");
-            return Results.Bytes(JpegEncoder.Crop(frame.Frame.Image, track.Box), "image/jpeg");
+            var jpeg = s.Video.WithLatestPixels(frame =>
+            {
+                var track = frame.Tracks.FirstOrDefault(t => t.Id == id) ?? throw FaceKitException.NotFound($"face #{id} is no longer in view");
+                return JpegEncoder.Crop(frame.Frame.Image, track.Box);
+            });
+            return Results.Bytes(jpeg, "image/jpeg");
         }).WithSummary("The face of a track, cut from the latest frame");
 
         live.MapPost("/tracks/{id:int}/register", async (int id, HttpRequest request, ServerState s, CancellationToken cancel) =>
@@ -108,18 +117,14 @@ internal static class LiveEndpoints
             var loop = s.Video.Loop ?? throw new FaceKitException(ErrorCode.StorageUnavailable, "no stream is running");
             var samples = loop.Processor.Samples(id);
             if (samples.Count == 0) throw FaceKitException.NotFound($"face #{id} is no longer in view");
-            var frame = loop.Latest;
-            var track = frame?.Tracks.FirstOrDefault(t => t.Id == id);
-            byte[]? crop = track is null ? null : JpegEncoder.Crop(frame!.Frame.Image, track.Box);
+            byte[]? crop = s.Video.WithLatestPixels(frame =>
+                frame.Tracks.FirstOrDefault(t => t.Id == id) is { } track ? JpegEncoder.Crop(frame.Frame.Image, track.Box) : null);
             var images = samples.Select((_, i) => i == samples.Count - 1 ? crop : null).ToList();
             var subject = s.Gallery.Enroll(body.Name, samples, images);
             s.Video.GalleryChanged();
             return Results.Ok(new { subject = ApiJson.Subject(subject), templates_added = samples.Count });
         }).WithSummary("Register the face of a track under a name (its recent embeddings become templates)");
     }
-
-    private static ProcessedFrame Latest(ServerState s) =>
-        s.Video.Loop?.Latest ?? throw new FaceKitException(ErrorCode.StorageUnavailable, s.Video.StartError ?? "no frame yet: the stream is starting");
 
     private static (int Width, int Height) ViewSize(ServerState s, int? width, int? height)
     {

@@ -90,7 +90,14 @@ internal sealed class VideoService : IDisposable
                 Loop = settings.Loop,
             };
             var source = new FrameSource(spec, sourceOptions, _loggers.CreateLogger("FaceKit.Video.Source"));
-            var recognition = new RecognitionOptions { DetectionMaxSide = settings.DnnResize ? settings.DnnSize : 0, Threshold = Threshold };
+            // DNN resize on: frames go straight to the detector's input size (shrunk once, in a reused buffer). Off: the
+            // detector gets the frame as it is and resizes it itself (slower; the same boxes with the bundled 320×240 model).
+            var recognition = new RecognitionOptions
+            {
+                DetectionMaxSide = settings.DnnResize ? settings.DnnSize : 0,
+                DetectorInput = settings.DnnResize ? new RecognitionOptions().DetectorInput : (0, 0),
+                Threshold = Threshold,
+            };
             loop = new RecognitionLoop(source, new FrameProcessor(_pipeline, _gallery, recognition, _loggers.CreateLogger("FaceKit.Video")),
                 _loggers.CreateLogger("FaceKit.Video.Loop"));
             loop.Start();
@@ -111,13 +118,45 @@ internal sealed class VideoService : IDisposable
     /// <summary>Tells the loop the gallery changed so names update without waiting for re-checks.</summary>
     public void GalleryChanged() => Loop?.Processor.InvalidateIdentities();
 
-    public byte[] Jpeg(ProcessedFrame frame, int width, int height)
+    /// <summary>
+    /// The live-view JPEG of a result (drawn and encoded here, only for frames a client asks for; shared by every
+    /// client of the same size); null when the frame's pixels were recycled meanwhile (take the newest result).
+    /// </summary>
+    public byte[]? Jpeg(ProcessedFrame frame, int width, int height)
     {
         lock (_gate)
             if (_jpeg is { } j && j.Sequence == frame.Sequence && j.Width == width && j.Height == height) return j.Jpeg;
-        var bytes = JpegEncoder.Encode(frame.Annotated, width, height);
+        var bytes = FrameViewEncoder.Encode(frame, width, height);
+        if (bytes is null) return null;
         lock (_gate) _jpeg = (frame.Sequence, width, height, bytes);
         return bytes;
+    }
+
+    /// <summary>The JPEG of the newest result, retrying when a newer frame recycles the one being drawn.</summary>
+    public byte[] LatestJpeg(int width, int height)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var frame = Loop?.Latest ?? throw new FaceKitException(ErrorCode.StorageUnavailable, StartError ?? "no frame yet: the stream is starting");
+            var jpeg = Jpeg(frame, width, height);
+            if (jpeg is not null) return jpeg;
+            if (attempt >= 10) throw new FaceKitException(ErrorCode.StorageUnavailable, "the stream moves too fast to capture a frame; try again");
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> on the newest result while holding its frame's pixels.</summary>
+    public T WithLatestPixels<T>(Func<ProcessedFrame, T> read)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var frame = Loop?.Latest ?? throw new FaceKitException(ErrorCode.StorageUnavailable, StartError ?? "no frame yet: the stream is starting");
+            if (frame.Frame.TryRetain())
+            {
+                try { return read(frame); }
+                finally { frame.Frame.Release(); }
+            }
+            if (attempt >= 10) throw new FaceKitException(ErrorCode.StorageUnavailable, "the stream moves too fast to capture a frame; try again");
+        }
     }
 
     public void Dispose()

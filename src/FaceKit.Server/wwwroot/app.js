@@ -137,6 +137,8 @@ $('threshold').onchange = async () => {
   catch (err) { show('face-result', err.message, true); }
 };
 
+let viewFps = 15;
+
 function fillStream(view) {
   const s = view.settings, f = $('stream-form');
   const sizes = $('view-size');
@@ -144,6 +146,7 @@ function fillStream(view) {
   for (const [w, h] of view.view_presets) sizes.add(new Option(`${w}×${h}`, `${w}x${h}`));
   sizes.value = `${s.view_width}x${s.view_height}`;
   viewSize = [s.view_width, s.view_height];
+  viewFps = s.view_fps ?? 15;
   f.source_type.value = s.source_type;
   f.file.value = s.file ?? ''; f.folder.value = s.folder ?? ''; f.camera.value = s.camera;
   for (const k of ['url', 'host', 'port', 'path', 'user']) f['rtsp.' + k].value = s.rtsp[k] ?? '';
@@ -169,6 +172,7 @@ $('stream-form').onsubmit = async e => {
             path: f['rtsp.path'].value || null, user: f['rtsp.user'].value || null, password: f['rtsp.password'].value || null },
     fps: Number(f.fps.value || 0), width: Number(f.width.value || 0), height: Number(f.height.value || 0),
     view_width: vw, view_height: vh, dnn_resize: f.dnn_resize.checked, dnn_size: Number(f.dnn_size.value || 640), loop: f.loop.checked,
+    view_fps: viewFps, // not on the form: kept as the config file has it
   };
   try { fillStream(await call('/settings/stream', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })); show('stream-result', 'saved; stream restarted'); startStream(); }
   catch (err) { show('stream-result', err.message, true); }

@@ -14,8 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FaceKit.Video.Processing;
 
 /// <summary>
-/// detect (every k-th frame) → track → embed only new tracks and periodic re-checks → search the gallery →
-/// vote → draw. One frame at a time; its public members may be called from other threads.
+/// detect boxes (every k-th frame) → track → landmarks and embedding only for new tracks and periodic re-checks →
+/// search the gallery → vote (→ draw, when <see cref="RecognitionOptions.Annotate"/> is on). One frame at a time; its public members may be called from other threads.
 /// </summary>
 public sealed class FrameProcessor
 {
@@ -32,6 +32,7 @@ public sealed class FrameProcessor
     private bool _galleryChanged;
     private float _threshold;
     private string? _galleryError;
+    private ImageBuffer? _detectorInput;
 
     public FrameProcessor(FacePipeline pipeline, IFaceGallery? gallery, RecognitionOptions? options = null, ILogger? logger = null)
     {
@@ -126,18 +127,53 @@ public sealed class FrameProcessor
         return new ProcessedFrame(n, frame, annotated, views, detect ? faces : views.Count, detect, detectMs, embedMs, annotateMs);
     }
 
-    private IReadOnlyList<DetectedFace> Detect(ImageBuffer image)
+    /// <summary>
+    /// The face boxes of the frame, largest first, in frame pixels. Boxes only: tracking needs no landmarks, so the
+    /// landmark model runs later, and only for the faces about to be embedded (new tracks and re-checks).
+    /// </summary>
+    private List<DetectedFace> Detect(ImageBuffer image)
     {
+        var input = image;
+        var (iw, ih) = _options.DetectorInput;
         int side = Math.Max(image.Width, image.Height), max = _options.DetectionMaxSide;
-        if (max <= 0 || side <= max) return _pipeline.Detect(image);
-        float scale = (float)max / side;
-        var small = MatConversion.Resize(image, Math.Max(1, (int)(image.Width * scale)), Math.Max(1, (int)(image.Height * scale)));
-        float sx = (float)image.Width / small.Width, sy = (float)image.Height / small.Height;
-        return _pipeline.Detect(small).Select(f => new DetectedFace(f.Box.Scale(sx, sy), f.Score, ScaleLandmarks(f.Landmarks, sx, sy))).ToList();
+        if (iw > 0 && ih > 0)
+        {
+            // Shrunk once, straight to the detector's own size, so the detector does not resize (and allocate) again.
+            if (image.Width != iw || image.Height != ih) input = ShrinkForDetector(image, iw, ih);
+        }
+        else if (max > 0 && side > max)
+        {
+            float scale = (float)max / side;
+            input = MatConversion.Resize(image, Math.Max(1, (int)(image.Width * scale)), Math.Max(1, (int)(image.Height * scale)));
+        }
+        float sx = (float)image.Width / input.Width, sy = (float)image.Height / input.Height;
+        var faces = new List<DetectedFace>();
+        foreach (var b in _pipeline.Detector.Detect(input))
+            faces.Add(new DetectedFace(b.Box.Scale(sx, sy).Clip(image.Width, image.Height), b.Score, default));
+        faces.Sort((a, b) => b.Box.Area.CompareTo(a.Box.Area));
+        return faces;
     }
 
-    private static Landmarks5 ScaleLandmarks(Landmarks5 l, float sx, float sy) =>
-        Landmarks5.FromPoints(l.ToArray().Select(p => new PointF(p.X * sx, p.Y * sy)).ToArray());
+    /// <summary>The frame at the detector's input size, in a buffer kept from one detection to the next.</summary>
+    private ImageBuffer ShrinkForDetector(ImageBuffer image, int width, int height)
+    {
+        if (_detectorInput is null || _detectorInput.Width != width || _detectorInput.Height != height || _detectorInput.Format != image.Format)
+            _detectorInput = ImageBuffer.Create(width, height, image.Format);
+        using var src = MatConversion.Wrap(image, out var srcHandle);
+        using var dst = MatConversion.Wrap(_detectorInput, out var dstHandle);
+        try
+        {
+            // Area averaging when shrinking, as MatConversion.Resize (and so the detector itself) does.
+            var interpolation = width < image.Width && height < image.Height ? OpenCvSharp.InterpolationFlags.Area : OpenCvSharp.InterpolationFlags.Linear;
+            OpenCvSharp.Cv2.Resize(src, dst, new OpenCvSharp.Size(width, height), 0, 0, interpolation);
+        }
+        finally
+        {
+            srcHandle.Free();
+            dstHandle.Free();
+        }
+        return _detectorInput;
+    }
 
     private void Recognise(ImageBuffer image, IReadOnlyList<Track> seen, long n)
     {
@@ -148,7 +184,9 @@ public sealed class FrameProcessor
             if (votes.Count == 0 || n - votes.LastChecked >= _options.RecheckEvery) due.Add(t);
         }
         if (due.Count == 0) return;
-        var embeddings = _pipeline.Embed(image, due.Select(t => t.Face).ToList());
+        // Landmarks (for alignment) on the full frame, only for the faces embedded now.
+        var faces = due.Select(t => new DetectedFace(t.Box, t.Face.Score, _pipeline.Landmarker.Locate(image, t.Box))).ToList();
+        var embeddings = _pipeline.Embed(image, faces);
         Interlocked.Add(ref _embeddings, embeddings.Length);
         for (int i = 0; i < due.Count; i++)
         {

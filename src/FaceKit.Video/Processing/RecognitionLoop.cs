@@ -8,7 +8,8 @@ namespace FaceKit.Video.Processing;
 /// <summary>
 /// Takes the newest frame from a <see cref="FrameSource"/>, processes it on its own thread and publishes
 /// the result; frames that arrive while one is processed are dropped by the source's slot, so the shown
-/// result is never older than one processing time.
+/// result is never older than one processing time. The newest result keeps its frame's pixels alive until
+/// the next one replaces it; readers of the pixels take their own reference (<see cref="VideoFrame.TryRetain"/>).
 /// </summary>
 public sealed class RecognitionLoop : IDisposable
 {
@@ -91,6 +92,7 @@ public sealed class RecognitionLoop : IDisposable
                 // One bad frame must not stop a camera that runs for weeks; the count shows in the logs.
                 Failures++;
                 _logger.LogError(e, "processing frame {Index} failed", frame.Index);
+                frame.Release();
                 continue;
             }
             long now = Stopwatch.GetTimestamp();
@@ -105,8 +107,10 @@ public sealed class RecognitionLoop : IDisposable
                 }
                 _annotate.Add(result.AnnotateMs);
             }
-            Volatile.Write(ref _latest, result);
+            var previous = Interlocked.Exchange(ref _latest, result);
             Interlocked.Exchange(ref _next, NewWaiter()).TrySetResult(result);
+            // The loop's reference to the superseded frame; a reader still encoding it holds its own.
+            previous?.Frame.Release();
         }
     }
 

@@ -29,14 +29,26 @@ public sealed record RecognitionOptions
     /// <summary>
     /// "DNN resize": frames whose longer side exceeds this are shrunk to it before detection (boxes are mapped
     /// back, embedding uses the full frame). 0 detects on the frame as it is. Independent of the stream size.
+    /// Used only when <see cref="DetectorInput"/> is (0, 0): otherwise the frame goes straight to the detector's size.
     /// </summary>
     public int DetectionMaxSide { get; init; } = 640;
+
+    /// <summary>
+    /// The detector's own input size (the bundled RFB-320 detector stretches every image to 320×240). Frames are
+    /// shrunk straight to it once per detection, into a buffer reused from frame to frame, instead of being resized
+    /// (and allocated) again inside the detector. (0, 0) hands the frame (after <see cref="DetectionMaxSide"/>) to
+    /// the detector as it is, for a detector of another input size.
+    /// </summary>
+    public (int Width, int Height) DetectorInput { get; init; } = (320, 240);
 
     /// <summary>Similarity at or above which the best gallery match names a face.</summary>
     public float Threshold { get; init; } = 0.33f;
 
-    /// <summary>Draw boxes, names and similarities onto a copy of each frame (the live view needs it; a benchmark may not).</summary>
-    public bool Annotate { get; init; } = true;
+    /// <summary>
+    /// Draw boxes, names and similarities onto a copy of every processed frame. Off by default: the live view
+    /// draws only the frames it sends, at its own size and rate (<see cref="FrameViewEncoder"/>), when someone watches.
+    /// </summary>
+    public bool Annotate { get; init; }
 
     public Tracking.TrackerOptions Tracker { get; init; } = new();
 

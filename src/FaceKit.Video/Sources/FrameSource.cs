@@ -18,6 +18,7 @@ public sealed class FrameSource : IDisposable
     private readonly Lock _gate = new();
     private Thread? _thread;
     private IFrameProducer? _producer;
+    private FramePool? _pool;
     private SourceStatus _status;
     private long _framesRead;
     private readonly Processing.RateMeter _rate = new(TimeSpan.FromSeconds(2));
@@ -55,6 +56,9 @@ public sealed class FrameSource : IDisposable
         }
         _thread.Start();
     }
+
+    /// <summary>Frame buffers allocated so far; with pooling it stays at a handful however many frames are read.</summary>
+    public long BuffersAllocated => _pool?.Allocated ?? 0;
 
     /// <summary>Frames delivered per second over the last two seconds.</summary>
     public double InputFps => _rate.PerSecond;
@@ -114,19 +118,26 @@ public sealed class FrameSource : IDisposable
     {
         bool any = false;
         int size = checked(producer.Width * producer.Height * 3);
+        var pool = _pool is { } p && p.Size == size ? p : _pool = new FramePool(size);
         while (!cancel.IsCancellationRequested)
         {
-            var pixels = new byte[size];
-            if (!producer.Read(pixels, cancel)) break;
+            var pixels = pool.Rent();
+            if (!producer.Read(pixels, cancel))
+            {
+                pool.Return(pixels);
+                break;
+            }
             if (!any)
             {
                 any = true;
                 Update(s => s with { State = SourceState.Streaming, LastError = null });
             }
+            if (!_options.DropFrames && !Frames.WaitUntilTaken(cancel)) { pool.Return(pixels); break; }
             long index = Interlocked.Increment(ref _framesRead) - 1;
             _rate.Mark(Stopwatch.GetTimestamp());
             var image = new ImageBuffer(producer.Width, producer.Height, PixelFormat.Bgr24, pixels);
-            Frames.Publish(new VideoFrame(image, index, Stopwatch.GetTimestamp()));
+            var frame = new VideoFrame(image, index, Stopwatch.GetTimestamp()) { Pool = pool };
+            Frames.Publish(frame);
         }
         return any;
     }

@@ -14,6 +14,12 @@ public sealed record FrameSourceOptions
     /// <summary>Play a file at its own speed, as a camera would deliver it; false decodes as fast as possible.</summary>
     public bool Realtime { get; init; } = true;
 
+    /// <summary>
+    /// When the consumer is slower than the source, replace the untaken frame (true: live behaviour, bounded
+    /// latency) or make the reader wait for it (false: every frame is processed; for benchmarks on files).
+    /// </summary>
+    public bool DropFrames { get; init; } = true;
+
     /// <summary>Start a file or slideshow again when it ends.</summary>
     public bool Loop { get; init; } = true;
 

@@ -9,6 +9,7 @@ public sealed class LatestFrameSlot
 {
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly ManualResetEventSlim _empty = new(true);
     private VideoFrame? _frame;
     private long _dropped;
 
@@ -17,16 +18,32 @@ public sealed class LatestFrameSlot
     public void Publish(VideoFrame frame)
     {
         bool wasEmpty;
+        VideoFrame? replaced;
         lock (_gate)
         {
-            wasEmpty = _frame is null;
+            replaced = _frame;
+            wasEmpty = replaced is null;
             if (!wasEmpty) _dropped++;
             _frame = frame;
+            _empty.Reset();
         }
+        // Nobody saw the replaced frame: its buffer goes straight back to the pool.
+        replaced?.Release();
         if (wasEmpty) _signal.Release();
     }
 
-    /// <summary>The newest frame, waiting up to <paramref name="timeout"/>; null when none came.</summary>
+    /// <summary>
+    /// Waits until the slot's frame was taken, so the next one replaces nothing (one producer only): for a
+    /// benchmark that must process every frame of a file. False when cancelled first.
+    /// </summary>
+    public bool WaitUntilTaken(CancellationToken cancel)
+    {
+        try { _empty.Wait(cancel); }
+        catch (OperationCanceledException) { return false; }
+        return true;
+    }
+
+    /// <summary>The newest frame, waiting up to <paramref name="timeout"/>; null when none came. The caller owns it (see <see cref="VideoFrame.Release"/>).</summary>
     public VideoFrame? Take(TimeSpan timeout, CancellationToken cancel = default)
     {
         if (!_signal.Wait(timeout, cancel)) return null;
@@ -34,6 +51,7 @@ public sealed class LatestFrameSlot
         {
             var f = _frame;
             _frame = null;
+            _empty.Set();
             return f;
         }
     }

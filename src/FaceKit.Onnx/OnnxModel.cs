@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace FaceKit.Profiling.Onnx;
+namespace FaceKit.Onnx;
 
 /// <summary>ONNX TensorProto.DataType values (onnx.proto).</summary>
 public enum OnnxDataType

@@ -1,4 +1,4 @@
-namespace FaceKit.Profiling.Onnx;
+namespace FaceKit.Onnx;
 
 /// <summary>
 /// Serialises an <see cref="OnnxModel"/> to ONNX protobuf bytes (the same field subset the reader knows).

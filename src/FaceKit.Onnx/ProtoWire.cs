@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace FaceKit.Profiling.Onnx;
+namespace FaceKit.Onnx;
 
 /// <summary>Protocol-buffer wire types (the encoding layer, independent of any schema).</summary>
 internal enum WireType

@@ -1,6 +1,6 @@
 using FaceKit.Core.Errors;
 
-namespace FaceKit.Profiling.Onnx;
+namespace FaceKit.Onnx;
 
 /// <summary>
 /// Reads the subset of onnx.proto that analysis needs (ModelProto, GraphProto, NodeProto, AttributeProto,
