@@ -63,6 +63,18 @@ public sealed class ImageBuffer
         return dst;
     }
 
+    /// <summary>A copy of the rectangle (x, y, w, h), which must lie inside the image.</summary>
+    public ImageBuffer Crop(int x, int y, int w, int h)
+    {
+        if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > Width || y + h > Height)
+            throw new ArgumentOutOfRangeException(nameof(w), $"crop {x},{y} {w}x{h} is outside a {Width}x{Height} image");
+        var crop = Create(w, h, Format);
+        int c = Channels;
+        for (int row = 0; row < h; row++)
+            Row(y + row).Slice(x * c, w * c).CopyTo(crop.Pixels.Slice(row * crop.Stride, w * c));
+        return crop;
+    }
+
     /// <summary>A mirror image (left ↔ right), same format.</summary>
     public ImageBuffer FlipHorizontal()
     {

@@ -66,7 +66,7 @@ public sealed class UltraFaceDetector : IFaceDetector
         for (int tx = 0; tx < 3; tx++)
         {
             int x0 = tx * (image.Width - tw) / 2, y0 = ty * (image.Height - th) / 2;
-            var tile = Crop(image, x0, y0, tw, th);
+            var tile = image.Crop(x0, y0, tw, th);
             int before = candidates.Count;
             RunWhole(tile, candidates);
             for (int i = before; i < candidates.Count; i++)
@@ -79,15 +79,6 @@ public sealed class UltraFaceDetector : IFaceDetector
             }
             candidates.RemoveAll(c => c.Score == 0);
         }
-    }
-
-    private static ImageBuffer Crop(ImageBuffer image, int x, int y, int w, int h)
-    {
-        var tile = ImageBuffer.Create(w, h, image.Format);
-        int c = image.Channels;
-        for (int row = 0; row < h; row++)
-            image.Row(y + row).Slice(x * c, w * c).CopyTo(tile.Pixels.Slice(row * tile.Stride, w * c));
-        return tile;
     }
 
     private void RunWhole(ImageBuffer image, List<FaceBox> candidates) => RunWhole(image, candidates, _options.ScoreThreshold);

@@ -26,10 +26,7 @@ public sealed class Landmark68Model(InferenceSession session, string modelId) : 
         int x2 = Math.Clamp((int)MathF.Ceiling(box.X2), x1 + 1, image.Width), y2 = Math.Clamp((int)MathF.Ceiling(box.Y2), y1 + 1, image.Height);
         int w = x2 - x1, h = y2 - y1;
 
-        var crop = ImageBuffer.Create(w, h, image.Format);
-        int c = image.Channels;
-        for (int row = 0; row < h; row++)
-            image.Row(y1 + row).Slice(x1 * c, w * c).CopyTo(crop.Pixels.Slice(row * crop.Stride, w * c));
+        var crop = image.Crop(x1, y1, w, h);
         var small = w == Side && h == Side ? crop : MatConversion.Resize(crop, Side, Side);
 
         var input = new DenseTensor<float>([1, 1, Side, Side]);

@@ -20,6 +20,14 @@ public class ImageBufferTests
     }
 
     [Fact]
+    public void Crop_CopiesTheRectangle_AndRefusesOneOutside()
+    {
+        var image = new ImageBuffer(3, 2, PixelFormat.Gray8, [1, 2, 3, 4, 5, 6]);
+        Assert.Equal(new byte[] { 2, 3, 5, 6 }, image.Crop(1, 0, 2, 2).Array);
+        Assert.Throws<ArgumentOutOfRangeException>(() => image.Crop(2, 0, 2, 2));
+    }
+
+    [Fact]
     public void Constructor_RefusesABufferTooSmallForItsSize()
     {
         var e = Assert.Throws<FaceKitException>(() => new ImageBuffer(10, 10, PixelFormat.Bgr24, new byte[100]));
