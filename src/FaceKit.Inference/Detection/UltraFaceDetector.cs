@@ -27,6 +27,8 @@ public sealed class UltraFaceDetector : IFaceDetector
 
     public IReadOnlyList<FaceBox> Detect(ImageBuffer image)
     {
+        // No face fits in a sliver (a 60000×1 "photo"), and bordering one would allocate gigabytes.
+        if (Math.Min(image.Width, image.Height) < _options.MinFaceSize) return [];
         bool small = Math.Max(image.Width, image.Height) <= _options.AlwaysBorderMaxSide;
         var faces = small ? DetectWithBorder(image, _options.ScoreThreshold) : [];
         if (faces.Count == 0 && small && _options.RetryWithBorder) faces = DetectWithBorder(image, _options.RetryScoreThreshold);
@@ -62,6 +64,8 @@ public sealed class UltraFaceDetector : IFaceDetector
     private void RunTiles(ImageBuffer image, List<FaceBox> candidates)
     {
         int tw = image.Width / 2, th = image.Height / 2;
+        // A sliver (e.g. 60000×1) has no tiles worth searching; the whole view was searched already.
+        if (tw < InputWidth / 4 || th < InputHeight / 4) return;
         for (int ty = 0; ty < 3; ty++)
         for (int tx = 0; tx < 3; tx++)
         {
