@@ -1,6 +1,3 @@
-// Compiled once FaceKit.Cli references FaceKit.Training (see issue 5's hand-over note): until then the symbol is
-// undefined and this file is empty, so the CLI builds without the training project.
-#if FACEKIT_TRAINING_CLI
 using System.CommandLine;
 using System.Globalization;
 using FaceKit.Core.Errors;
@@ -148,4 +145,3 @@ public static class TrainCommand
         public void Report(T value) => report(value);
     }
 }
-#endif
