@@ -8,10 +8,11 @@ JEMALLOC := /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 DATA := ../shared/data
 # Debian packages: OpenCvSharp's OpenCV links GTK 3; ffmpeg/ffprobe decode every video source; Chromium
 # runs the browser tests; npm (only when no npm is on PATH, e.g. one bundled with Node.js) fetches the model pack.
-# GStreamer's RTSP server (driven by /usr/bin/python3 through gi) serves the RTSP tests on loopback.
+# GStreamer's RTSP server (driven by /usr/bin/python3 through gi) serves the RTSP tests on loopback; PostgreSQL 15's
+# server binaries let the tests start a throwaway cluster on 127.0.0.1 (the service itself is not started).
 # jemalloc makes libtorch training steps ~3× faster here (glibc malloc page-faults); preloaded for training only.
 APT_PACKAGES := libgtk-3-0 ffmpeg chromium libjemalloc2 python3-gi gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0 \
-	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-rtsp
+	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-rtsp postgresql-15
 
 .PHONY: deps build models run test bench native clean
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FaceKit.Gallery;
 using FaceKit.Inference;
+using FaceKit.Inference.Liveness;
 using FaceKit.Server.Api;
 using FaceKit.Server.Configuration;
 using FaceKit.Server.Hosting;
@@ -53,12 +54,16 @@ public sealed class FaceKitServer : IAsyncDisposable
             owned.Add(photos);
             var video = FacePipeline.Create(options.Pipeline with { Detection = RecognitionOptions.VideoDetection }, loggers.CreateLogger("FaceKit.Inference"));
             owned.Add(video);
-            var gallery = SqliteGallery.Open(options.GalleryPath, logger: loggers.CreateLogger("FaceKit.Gallery"));
+            var gallery = GalleryFactory.Open(options.GalleryPath, logger: loggers.CreateLogger("FaceKit.Gallery"));
             owned.Add(gallery);
             float threshold = float.TryParse(gallery.GetSetting("threshold"), System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : options.DefaultThreshold;
-            var videoService = new VideoService(video, gallery, options.SourceDefaults, threshold, loggers);
+            var checker = options.Liveness.Any ? LivenessChecker.Create(options.Pipeline.ModelDirectory, options.Pipeline.Inference,
+                new LivenessOptions { Threshold = options.Liveness.Threshold }) : null;
+            if (checker is not null) owned.Add(checker);
+            var liveness = new LivenessGuard(options.Liveness, checker);
+            var videoService = new VideoService(video, gallery, options.SourceDefaults, threshold, loggers, liveness.ForIdentify);
             owned.Insert(0, videoService);
-            var state = new ServerState(options, photos, gallery, videoService, configFile, config);
+            var state = new ServerState(options, photos, gallery, videoService, configFile, config, liveness);
 
             var app = Build(options, state, config, loggers);
             await app.StartAsync(cancel);

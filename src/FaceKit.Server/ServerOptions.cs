@@ -25,6 +25,9 @@ public sealed record ServerOptions
     /// <summary>Ask for an API key from loopback callers too (off: local tools and the local browser need none).</summary>
     public bool RequireKeyOnLoopback { get; init; }
 
+    /// <summary>Enrolment and/or identification only for faces that pass the liveness check.</summary>
+    public LivenessRequirement Liveness { get; init; } = new();
+
     /// <summary>Decoding options every source starts with (tests make files play faster).</summary>
     public FrameSourceOptions SourceDefaults { get; init; } = new();
 }

@@ -43,7 +43,7 @@ public static class CalibrateCommand
 
             if (parse.GetValue(write) is { } galleryPath)
             {
-                using var gallery = SqliteGallery.Open(galleryPath, ctx.GalleryOptions(createIfMissing: true));
+                using var gallery = GalleryFactory.Open(galleryPath, ctx.GalleryOptions(createIfMissing: true));
                 if (gallery.ModelId is { } m && m != modelId)
                     throw Core.Errors.FaceKitException.Conflict($"gallery holds templates of {m}; this calibration is for {modelId}");
                 gallery.SetSetting("threshold", calibration.Threshold.ToString("R", CultureInfo.InvariantCulture));

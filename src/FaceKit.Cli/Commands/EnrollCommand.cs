@@ -22,7 +22,7 @@ public static class EnrollCommand
             // Every image is read and embedded before the gallery is touched: one bad photo writes nothing.
             var templates = new List<Embedding>();
             foreach (var path in parse.GetValue(images)!) templates.Add(ctx.Pipeline.AnalyzeLargest(path).Embedding);
-            using var db = SqliteGallery.Open(parse.GetValue(gallery)!, ctx.GalleryOptions(createIfMissing: true), ctx.Logger("FaceKit.Gallery"));
+            using var db = GalleryFactory.Open(parse.GetValue(gallery)!, ctx.GalleryOptions(createIfMissing: true), ctx.Logger("FaceKit.Gallery"));
             var subject = db.Enroll(parse.GetValue(name)!, templates);
             if (ctx.Json)
                 JsonOutput.Write(ctx.Out, new { subject = subject.Name, templates_added = templates.Count, templates = subject.TemplateCount, model = templates[0].ModelId });

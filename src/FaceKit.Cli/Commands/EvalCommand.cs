@@ -83,6 +83,7 @@ public static class EvalCommand
         eval.Subcommands.Add(pairsCommand);
         eval.Subcommands.Add(kisa);
         eval.Subcommands.Add(identify);
+        eval.Subcommands.Add(EvalDetectionCommand.Build(holder));
         return eval;
     }
 

@@ -73,7 +73,7 @@ public static class GalleryCommand
         return command;
     }
 
-    private static SqliteGallery Open(CliContext ctx, string path) => SqliteGallery.Open(path, ctx.GalleryOptions(createIfMissing: false));
+    private static IFaceGallery Open(CliContext ctx, string path) => GalleryFactory.Open(path, ctx.GalleryOptions(createIfMissing: false));
 
     private static void Report(CliContext ctx, object json, string text)
     {

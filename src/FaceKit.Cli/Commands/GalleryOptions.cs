@@ -7,7 +7,7 @@ public static class GalleryPathOption
 {
     public static Option<string> Create() => new("--gallery")
     {
-        Description = "gallery database file (SQLite; created on first enrolment)",
+        Description = "gallery: a SQLite file (created on first enrolment) or postgres://user@host:port/db (PostgreSQL, several nodes)",
         Required = true,
     };
 }

@@ -20,7 +20,7 @@ public static class IdentifyCommand
             var path = parse.GetValue(image)!;
             int k = parse.GetValue(top);
             if (k < 1) throw Core.Errors.FaceKitException.BadInput("--top must be at least 1");
-            using var db = SqliteGallery.Open(parse.GetValue(gallery)!, ctx.GalleryOptions(createIfMissing: false), ctx.Logger("FaceKit.Gallery"));
+            using var db = GalleryFactory.Open(parse.GetValue(gallery)!, ctx.GalleryOptions(createIfMissing: false), ctx.Logger("FaceKit.Gallery"));
             float t = parse.GetValue(threshold) ?? GalleryThreshold(db) ?? ctx.DefaultThreshold;
             var img = ctx.Pipeline.Load(path);
             var faces = ctx.Pipeline.Analyze(img);

@@ -15,10 +15,17 @@ public static class ServeCommand
     public static Command Build(ContextHolder holder)
     {
         var urls = new Option<string>("--urls") { Description = "addresses to listen on, comma-separated", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var gallery = new Option<string>("--gallery") { Description = "gallery database file (SQLite; created when missing)", DefaultValueFactory = _ => DefaultGallery() };
+        var gallery = new Option<string>("--gallery") { Description = "gallery: a SQLite file (created when missing) or postgres://user@host:port/db", DefaultValueFactory = _ => DefaultGallery() };
         var source = new Option<string?>("--source") { Description = "video file, folder of images, rtsp://… or camera:N (default: the config file's, else the demo video)" };
         var config = new Option<string>("--config") { Description = "settings file (stream settings, API keys)", DefaultValueFactory = _ => "facekit.json" };
-        var command = new Command("serve", "run the web app and REST API until Ctrl-C") { urls, gallery, source, config };
+        var liveness = new Option<string>("--require-liveness")
+        {
+            Description = "only live faces (fr_liveness check) may be enrolled and/or identified: none, enrol, identify or both",
+            DefaultValueFactory = _ => "none",
+        };
+        liveness.AcceptOnlyFromAmong("none", "enrol", "identify", "both");
+        var livenessThreshold = new Option<float>("--liveness-threshold") { Description = "smallest live probability accepted", DefaultValueFactory = _ => 0.5f };
+        var command = new Command("serve", "run the web app and REST API until Ctrl-C") { urls, gallery, source, config, liveness, livenessThreshold };
         command.SetAction(parse =>
         {
             var ctx = holder.For(parse);
@@ -31,9 +38,16 @@ public static class ServeCommand
                 Source = parse.GetValue(source) ?? FallbackSource(configPath),
                 Pipeline = ctx.PipelineOptions,
                 DefaultThreshold = ctx.DefaultThreshold,
+                Liveness = new LivenessRequirement
+                {
+                    OnEnrol = parse.GetValue(liveness) is "enrol" or "both",
+                    OnIdentify = parse.GetValue(liveness) is "identify" or "both",
+                    Threshold = parse.GetValue(livenessThreshold),
+                },
             };
-            var galleryDir = Path.GetDirectoryName(Path.GetFullPath(options.GalleryPath));
-            if (galleryDir is not null) Directory.CreateDirectory(galleryDir);
+            if (!Gallery.GalleryFactory.IsPostgres(options.GalleryPath)
+                && Path.GetDirectoryName(Path.GetFullPath(options.GalleryPath)) is { } galleryDir)
+                Directory.CreateDirectory(galleryDir);
             bool verbose = parse.GetValue(GlobalOptions.Verbose);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning));
@@ -46,7 +60,7 @@ public static class ServeCommand
                 var server = FaceKitServer.StartAsync(options, loggers).GetAwaiter().GetResult();
                 try
                 {
-                    ctx.Err.WriteLine($"facekit: serving on {string.Join(", ", server.Urls)} (gallery {Path.GetFullPath(options.GalleryPath)}); Ctrl-C stops");
+                    ctx.Err.WriteLine($"facekit: serving on {string.Join(", ", server.Urls)} (gallery {Gallery.GalleryFactory.Describe(options.GalleryPath)}); Ctrl-C stops");
                     try { server.WaitForShutdownAsync(stop.Token).GetAwaiter().GetResult(); }
                     catch (OperationCanceledException) { }
                 }

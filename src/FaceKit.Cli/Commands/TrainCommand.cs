@@ -39,10 +39,15 @@ public static class TrainCommand
         var maxIdentities = new Option<int?>("--max-identities") { Description = "use at most this many identity folders" };
         var cacheDir = new Option<string?>("--cache") { Description = "aligned-crop cache folder (default ~/.cache/facekit/training)" };
         var trainThreads = new Option<int>("--train-threads") { Description = "libtorch threads (0 = all cores)" };
+        var validateLfw = new Option<string?>("--validate-lfw")
+        {
+            Description = "LFW-style folder (images/ and pairsDevTest.txt or pairs.txt) scored after every epoch; the best 10-fold accuracy is kept as best.ckpt",
+        };
+        var kface = new Option<bool>("--kface") { Description = "--data is a K-Face tree (ID/accessory/lighting/expression/pose.jpg): identities are its ID folders" };
         var command = new Command("train", "train a face embedding model (MobileFaceNet v1/v2/v3, MobileNetV2, IR-ResNet-50) with TorchSharp")
         {
             arch, data, output, teacher, epochs, steps, batch, lr, warmup, loss, embedding, weightDecay, distillWeight, marginWeight,
-            seed, resume, noFlip, maxIdentities, cacheDir, trainThreads,
+            seed, resume, noFlip, maxIdentities, cacheDir, trainThreads, validateLfw, kface,
         };
         command.SetAction(parse =>
         {
@@ -68,12 +73,24 @@ public static class TrainCommand
             try
             {
                 var selection = new DataSelection { MaxIdentities = parse.GetValue(maxIdentities) ?? int.MaxValue };
-                var set = Stage(ctx, "aligning faces", p => cache.Load(parse.GetValue(data)!, pipeline, selection, p, cts.Token));
+                var dataRoot = parse.GetValue(data)!;
+                var set = Stage(ctx, "aligning faces", p => parse.GetValue(kface)
+                    ? cache.LoadKFace(dataRoot, pipeline, selection, p, cts.Token)
+                    : cache.Load(dataRoot, pipeline, selection, p, cts.Token));
+                LfwEpochValidator? validator = null;
+                if (parse.GetValue(validateLfw) is { } lfwDir)
+                {
+                    var (pairsFile, imagesRoot) = LfwFolder(lfwDir);
+                    var pairs = Evaluation.Pairs.LfwPairs.Read(pairsFile, imagesRoot);
+                    var crops = Stage(ctx, "aligning validation pairs", p =>
+                        cache.Load(imagesRoot, pipeline, new DataSelection { MinImagesPerIdentity = 1 }, p, cts.Token));
+                    validator = new LfwEpochValidator(pairs, crops, imagesRoot);
+                }
                 if (teacherName is not null)
                     Stage(ctx, $"teacher {pipeline.Embedder.ModelId}", p => { cache.AttachTeacher(set, pipeline.Embedder, p, cts.Token); return 0; });
                 ctx.Err.WriteLine($"training {options.Architecture} on {set.Count} faces of {set.ClassCount} identities"
                                   + (set.Teacher is null ? "" : $", distilling from {set.TeacherId}"));
-                var result = Train(ctx, new FaceTrainer(options, ctx.Logger("FaceKit.Training")), set, cts.Token);
+                var result = Train(ctx, new FaceTrainer(options, ctx.Logger("FaceKit.Training")), set, validator, cts.Token);
                 if (ctx.Json)
                     Output.JsonOutput.Write(ctx.Out, new
                     {
@@ -115,18 +132,29 @@ public static class TrainCommand
         return result;
     }
 
-    private static TrainingResult Train(CliContext ctx, FaceTrainer trainer, FaceDataset set, CancellationToken cancel)
+    /// <summary>The pairs file and images folder of an LFW-style folder (lfw-devtest: images/ and pairsDevTest.txt).</summary>
+    private static (string Pairs, string Images) LfwFolder(string dir)
+    {
+        var pairs = new[] { "pairsDevTest.txt", "pairs.txt" }.Select(f => Path.Combine(dir, f)).FirstOrDefault(File.Exists)
+                    ?? throw FaceKitException.BadInput($"--validate-lfw {dir}: no pairsDevTest.txt or pairs.txt there");
+        var images = Path.Combine(dir, "images");
+        if (!Directory.Exists(images)) throw FaceKitException.BadInput($"--validate-lfw {dir}: no images/ folder there");
+        return (pairs, images);
+    }
+
+    private static TrainingResult Train(CliContext ctx, FaceTrainer trainer, FaceDataset set, IEpochValidator? validator, CancellationToken cancel)
     {
         void LogEpoch(EpochSummary e) => ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"epoch {e.Epoch}: loss {e.Loss:F4}, accuracy {e.Accuracy:P1}, lr {e.LearningRate:G3}, {e.ImagesPerSecond:F1} images/s"));
-        if (ctx.Json || Console.IsErrorRedirected) return trainer.Run(set, onEpoch: LogEpoch, cancel: cancel);
+            $"epoch {e.Epoch}: loss {e.Loss:F4}, accuracy {e.Accuracy:P1}, lr {e.LearningRate:G3}, {e.ImagesPerSecond:F1} images/s")
+            + (e.Validation is null ? "" : " | " + string.Join(", ", e.Validation.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:F4}")))));
+        if (ctx.Json || Console.IsErrorRedirected) return trainer.Run(set, validator, onEpoch: LogEpoch, cancel: cancel);
         TrainingResult result = null!;
         ErrorConsole().Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(p =>
             {
                 var task = p.AddTask("training");
-                result = trainer.Run(set, onEpoch: LogEpoch, cancel: cancel, progress: new SyncProgress<TrainingProgress>(s =>
+                result = trainer.Run(set, validator, onEpoch: LogEpoch, cancel: cancel, progress: new SyncProgress<TrainingProgress>(s =>
                 {
                     task.MaxValue = s.TotalSteps;
                     task.Value = s.Step;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FaceKit.Core.Geometry;
 using FaceKit.Gallery;
 
@@ -17,6 +18,9 @@ internal sealed record SubjectJson(string Name, int Templates, DateTime CreatedU
 
 internal sealed record MatchJson(string Name, float Similarity);
 
-internal sealed record IdentifiedFaceJson(float[] Box, float Score, string? Identity, float? Similarity, IReadOnlyList<MatchJson> Matches);
+/// <summary>One face of an identify answer; <see cref="Liveness"/>/<see cref="Live"/> only when the server requires liveness on identify.</summary>
+internal sealed record IdentifiedFaceJson(float[] Box, float Score, string? Identity, float? Similarity, IReadOnlyList<MatchJson> Matches,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Liveness = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Live = null);
 
 internal sealed record RenameRequest(string? Name);

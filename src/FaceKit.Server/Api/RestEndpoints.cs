@@ -53,10 +53,13 @@ internal static class RestEndpoints
             if (faces.Count == 0) throw FaceKitException.NoFace($"{image.Name}: no face found");
             var result = faces.Select(f =>
             {
-                var matches = s.Gallery.TemplateCount == 0 ? [] : s.Gallery.Identify(f.Embedding, top);
+                // With liveness required, a face that fails it is reported (with its score) but never searched.
+                var liveness = s.Liveness.CheckForIdentify(image.Image, f.Face.Box);
+                var matches = s.Gallery.TemplateCount == 0 || liveness is { IsLive: false } ? [] : s.Gallery.Identify(f.Embedding, top);
                 bool hit = matches.Count > 0 && matches[0].Similarity >= threshold;
                 return new IdentifiedFaceJson(ApiJson.Box(f.Face.Box), ApiJson.Round(f.Face.Score), hit ? matches[0].Name : null,
-                    hit ? ApiJson.Round(matches[0].Similarity) : null, matches.Select(m => new MatchJson(m.Name, ApiJson.Round(m.Similarity))).ToList());
+                    hit ? ApiJson.Round(matches[0].Similarity) : null, matches.Select(m => new MatchJson(m.Name, ApiJson.Round(m.Similarity))).ToList(),
+                    liveness is null ? null : ApiJson.Round(liveness.Score), liveness?.IsLive);
             }).ToList();
             return Results.Ok(new { threshold, faces = result });
         }).WithSummary("1:N — every face of the image against the gallery");
@@ -76,6 +79,7 @@ internal static class RestEndpoints
             {
                 var image = await Uploads.Image(s.Pipeline, file, cancel);
                 var face = s.Pipeline.AnalyzeLargest(image.Image, image.Name);
+                s.Liveness.RequireLiveForEnrol(image.Image, face.Face.Box, image.Name);
                 templates.Add(face.Embedding);
                 crops.Add(JpegEncoder.Crop(image.Image, face.Face.Box));
             }

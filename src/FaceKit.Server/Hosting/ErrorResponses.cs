@@ -28,13 +28,14 @@ internal static class ErrorResponses
         IResult result = error switch
         {
             FaceKitException e => Problem(StatusOf(e.Code), e.Message, e.Code.ToString()),
+            NotLiveException e => Problem(StatusCodes.Status422UnprocessableEntity, e.Message, "NotLive"),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 Problem(StatusCodes.Status413PayloadTooLarge, "the upload is larger than the server's limit", "TooLarge"),
             InvalidDataException e => Problem(StatusCodes.Status413PayloadTooLarge, "the upload is larger than the server's limit (" + e.Message + ")", "TooLarge"),
             BadHttpRequestException e => Problem(e.StatusCode, e.Message, "BadRequest"),
             _ => Problem(StatusCodes.Status500InternalServerError, "internal error", ErrorCode.Internal.ToString()),
         };
-        if (error is not (FaceKitException or BadHttpRequestException or InvalidDataException))
+        if (error is not (FaceKitException or NotLiveException or BadHttpRequestException or InvalidDataException))
             context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("FaceKit.Server").LogError(error, "request failed");
         await result.ExecuteAsync(context);
     }
@@ -46,6 +47,7 @@ internal static class ErrorResponses
         404 => "Not found",
         409 => "Conflict",
         413 => "Upload too large",
+        422 => "Not a live face",
         503 => "Unavailable",
         _ => "Error",
     };

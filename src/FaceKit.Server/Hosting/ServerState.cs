@@ -6,7 +6,8 @@ using FaceKit.Server.Live;
 namespace FaceKit.Server.Hosting;
 
 /// <summary>The shared objects every endpoint uses; one per server, registered as a singleton.</summary>
-internal sealed class ServerState(ServerOptions options, FacePipeline pipeline, IFaceGallery gallery, VideoService video, ConfigFile configFile, ServerConfig config)
+internal sealed class ServerState(ServerOptions options, FacePipeline pipeline, IFaceGallery gallery, VideoService video, ConfigFile configFile, ServerConfig config,
+    LivenessGuard liveness)
 {
     private readonly Lock _gate = new();
     private ServerConfig _config = config;
@@ -19,6 +20,8 @@ internal sealed class ServerState(ServerOptions options, FacePipeline pipeline, 
     public IFaceGallery Gallery { get; } = gallery;
 
     public VideoService Video { get; } = video;
+
+    public LivenessGuard Liveness { get; } = liveness;
 
     public ConfigFile ConfigFile { get; } = configFile;
 

@@ -118,7 +118,12 @@ internal static class LiveEndpoints
             var samples = loop.Processor.Samples(id);
             if (samples.Count == 0) throw FaceKitException.NotFound($"face #{id} is no longer in view");
             byte[]? crop = s.Video.WithLatestPixels(frame =>
-                frame.Tracks.FirstOrDefault(t => t.Id == id) is { } track ? JpegEncoder.Crop(frame.Frame.Image, track.Box) : null);
+            {
+                if (frame.Tracks.FirstOrDefault(t => t.Id == id) is not { } track) return null;
+                s.Liveness.RequireLiveForEnrol(frame.Frame.Image, track.Box, $"face #{id}");
+                return JpegEncoder.Crop(frame.Frame.Image, track.Box);
+            });
+            if (crop is null && s.Liveness.Requirement.OnEnrol) throw FaceKitException.NotFound($"face #{id} is no longer in view");
             var images = samples.Select((_, i) => i == samples.Count - 1 ? crop : null).ToList();
             var subject = s.Gallery.Enroll(body.Name, samples, images);
             s.Video.GalleryChanged();

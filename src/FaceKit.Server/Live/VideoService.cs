@@ -1,6 +1,7 @@
 using FaceKit.Core.Errors;
 using FaceKit.Gallery;
 using FaceKit.Inference;
+using FaceKit.Inference.Liveness;
 using FaceKit.Server.Configuration;
 using FaceKit.Video.Processing;
 using FaceKit.Video.Sources;
@@ -19,14 +20,17 @@ internal sealed class VideoService : IDisposable
     private readonly FrameSourceOptions _sourceDefaults;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly LivenessChecker? _liveness;
     private readonly Lock _gate = new();
     private RecognitionLoop? _loop;
     private float _threshold;
     private string? _startError;
     private (long Sequence, int Width, int Height, byte[] Jpeg)? _jpeg;
 
-    public VideoService(FacePipeline pipeline, IFaceGallery gallery, FrameSourceOptions sourceDefaults, float threshold, ILoggerFactory loggers)
+    public VideoService(FacePipeline pipeline, IFaceGallery gallery, FrameSourceOptions sourceDefaults, float threshold, ILoggerFactory loggers,
+        LivenessChecker? liveness = null)
     {
+        _liveness = liveness;
         _pipeline = pipeline;
         _gallery = gallery;
         _sourceDefaults = sourceDefaults;
@@ -98,7 +102,7 @@ internal sealed class VideoService : IDisposable
                 DetectorInput = settings.DnnResize ? new RecognitionOptions().DetectorInput : (0, 0),
                 Threshold = Threshold,
             };
-            loop = new RecognitionLoop(source, new FrameProcessor(_pipeline, _gallery, recognition, _loggers.CreateLogger("FaceKit.Video")),
+            loop = new RecognitionLoop(source, new FrameProcessor(_pipeline, _gallery, recognition, _loggers.CreateLogger("FaceKit.Video"), _liveness),
                 _loggers.CreateLogger("FaceKit.Video.Loop"));
             loop.Start();
             _logger.LogInformation("streaming from {Source}", spec.Display);

@@ -56,7 +56,43 @@ public sealed class FaceCropCache(string cacheDirectory, ILogger? logger = null)
         CancellationToken cancel = default)
     {
         selection ??= new DataSelection();
-        var tree = Enumerate(root, selection);
+        return Load(root, Enumerate(root, selection), pipeline, selection, progress, cancel);
+    }
+
+    /// <summary>
+    /// K-Face identities: the tree is resolution/ID/accessory/lighting/expression/pose.jpg, and an identity is an ID
+    /// folder, its photos gathered from every resolution folder and every factor below it.
+    /// </summary>
+    public static IReadOnlyList<(string Identity, string[] Files)> EnumerateKFace(string root, DataSelection selection)
+    {
+        if (!Directory.Exists(root)) throw FaceKitException.BadInput($"{root}: no such folder");
+        var byId = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var resolution in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+            foreach (var id in Directory.GetDirectories(resolution).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(id);
+                if (!byId.TryGetValue(name, out var files)) byId[name] = files = [];
+                files.AddRange(Directory.EnumerateFiles(id, "*", SearchOption.AllDirectories).Where(IsImage).Order(StringComparer.Ordinal));
+            }
+        var result = byId.Where(kv => kv.Value.Count >= selection.MinImagesPerIdentity)
+            .Select(kv => (kv.Key, kv.Value.Take(selection.MaxImagesPerIdentity).ToArray()))
+            .Take(selection.MaxIdentities).ToList();
+        if (result.Count < 2)
+            throw FaceKitException.BadInput($"{root}: not a K-Face tree with two or more IDs (expected resolution/ID/accessory/lighting/expression/pose.jpg)");
+        return result;
+    }
+
+    /// <summary>As <see cref="Load(string, FacePipeline, DataSelection?, IProgress{CacheProgress}?, CancellationToken)"/> for a K-Face tree.</summary>
+    public FaceDataset LoadKFace(string root, FacePipeline pipeline, DataSelection? selection = null, IProgress<CacheProgress>? progress = null,
+        CancellationToken cancel = default)
+    {
+        selection ??= new DataSelection();
+        return Load(root, EnumerateKFace(root, selection), pipeline, selection, progress, cancel);
+    }
+
+    private FaceDataset Load(string root, IReadOnlyList<(string Identity, string[] Files)> tree, FacePipeline pipeline, DataSelection selection,
+        IProgress<CacheProgress>? progress, CancellationToken cancel)
+    {
         var key = Key(root, tree, selection, pipeline.ConfigurationId);
         var dir = Path.Combine(cacheDirectory, key);
         var indexPath = Path.Combine(dir, "index.tsv");

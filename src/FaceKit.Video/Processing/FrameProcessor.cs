@@ -6,6 +6,7 @@ using FaceKit.Core.Imaging;
 using FaceKit.Gallery;
 using FaceKit.Inference;
 using FaceKit.Inference.Imaging;
+using FaceKit.Inference.Liveness;
 using FaceKit.Video.Sources;
 using FaceKit.Video.Tracking;
 using Microsoft.Extensions.Logging;
@@ -33,9 +34,14 @@ public sealed class FrameProcessor
     private float _threshold;
     private string? _galleryError;
     private ImageBuffer? _detectorInput;
+    private readonly LivenessChecker? _liveness;
+    private long _notLive;
 
-    public FrameProcessor(FacePipeline pipeline, IFaceGallery? gallery, RecognitionOptions? options = null, ILogger? logger = null)
+    /// <param name="liveness">when given, a face is only identified while it passes this liveness check (it stays unknown otherwise)</param>
+    public FrameProcessor(FacePipeline pipeline, IFaceGallery? gallery, RecognitionOptions? options = null, ILogger? logger = null,
+        LivenessChecker? liveness = null)
     {
+        _liveness = liveness;
         _pipeline = pipeline;
         _gallery = gallery;
         _options = options ?? new RecognitionOptions();
@@ -191,10 +197,26 @@ public sealed class FrameProcessor
         for (int i = 0; i < due.Count; i++)
         {
             var votes = _identities[due[i].Id];
-            votes.Add(embeddings[i], Identify(embeddings[i]), _options.SamePersonSimilarity);
+            // A face that fails the liveness check is never named: its vote is "unknown" until it passes.
+            bool live = _liveness is null || IsLive(image, due[i].Box);
+            votes.Add(embeddings[i], live ? Identify(embeddings[i]) : null, _options.SamePersonSimilarity, searchable: live);
             votes.LastChecked = n;
         }
     }
+
+    private bool IsLive(ImageBuffer image, BoxF box)
+    {
+        try
+        {
+            if (_liveness!.Check(image, box).IsLive) return true;
+        }
+        catch (FaceKitException) { } // a box at the frame's edge that leaves no crop: not shown to be live
+        Interlocked.Increment(ref _notLive);
+        return false;
+    }
+
+    /// <summary>Faces refused by the liveness check so far (each re-check of a track counts).</summary>
+    public long NotLive => Interlocked.Read(ref _notLive);
 
     private GalleryMatch? Identify(Embedding embedding)
     {

@@ -10,7 +10,7 @@ namespace FaceKit.Video.Processing;
 /// </summary>
 internal sealed class IdentityVotes(int capacity)
 {
-    private readonly Queue<(Embedding Embedding, GalleryMatch? Match)> _votes = new();
+    private readonly Queue<(Embedding Embedding, GalleryMatch? Match, bool Searchable)> _votes = new();
 
     public long LastChecked { get; set; } = long.MinValue;
 
@@ -22,10 +22,11 @@ internal sealed class IdentityVotes(int capacity)
     /// Adds a result. When the face no longer looks like the track's latest sample (a cut to another scene put
     /// a different person where the box was), the old votes are dropped instead of outvoting the new face.
     /// </summary>
-    public void Add(Embedding embedding, GalleryMatch? match, float samePersonSimilarity)
+    /// <param name="searchable">false for a sample that must stay unknown (it failed the liveness check), even after a re-search</param>
+    public void Add(Embedding embedding, GalleryMatch? match, float samePersonSimilarity, bool searchable = true)
     {
         if (_votes.Count > 0 && _votes.Last().Embedding.Similarity(embedding) < samePersonSimilarity) _votes.Clear();
-        _votes.Enqueue((embedding, match));
+        _votes.Enqueue((embedding, searchable ? match : null, searchable));
         while (_votes.Count > capacity) _votes.Dequeue();
     }
 
@@ -33,7 +34,7 @@ internal sealed class IdentityVotes(int capacity)
     {
         var all = _votes.ToList();
         _votes.Clear();
-        foreach (var (e, _) in all) _votes.Enqueue((e, identify(e)));
+        foreach (var (e, _, searchable) in all) _votes.Enqueue((e, searchable ? identify(e) : null, searchable));
     }
 
     /// <summary>The majority name at this threshold (null = unknown) with its mean similarity, and the best candidate.</summary>
@@ -43,7 +44,7 @@ internal sealed class IdentityVotes(int capacity)
         float bestSimilarity = 0;
         var tally = new Dictionary<string, (int Count, float Sum)>();
         int unknown = 0;
-        foreach (var (_, match) in _votes)
+        foreach (var (_, match, _) in _votes)
         {
             if (match is { } m && (bestName is null || m.Similarity > bestSimilarity)) (bestName, bestSimilarity) = (m.Name, m.Similarity);
             if (match is { } hit && hit.Similarity >= threshold)
