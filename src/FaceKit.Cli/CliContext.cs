@@ -64,8 +64,8 @@ public sealed class CliContext(ParseResult parse, TextWriter stdout, TextWriter 
 
     public FacePipeline Pipeline => _pipeline ??= FacePipeline.Create(PipelineOptions, Logger("FaceKit.Inference"));
 
-    /// <summary>The default verification threshold of the selected embedder (calibrated, see models.json).</summary>
-    public float DefaultThreshold => ModelManifest.Default.Find(PipelineOptions.Embedder, ModelRole.Embedder).Threshold ?? 0.3f;
+    /// <summary>The default verification threshold of the selected embedder (calibrated, see models.json; a local model's sidecar may give one).</summary>
+    public float DefaultThreshold => new ModelStore(ModelDirectory).Find(PipelineOptions.Embedder, ModelRole.Embedder).Threshold ?? 0.3f;
 
     public void Dispose()
     {

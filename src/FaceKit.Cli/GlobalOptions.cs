@@ -16,7 +16,7 @@ public static class GlobalOptions
 
     public static readonly Option<string?> Detector = new("--detector") { Description = "detector name or id from the model registry", Recursive = true };
 
-    public static readonly Option<string?> Embedder = new("--embedder") { Description = "embedder name or id from the model registry", Recursive = true };
+    public static readonly Option<string?> Embedder = new("--embedder") { Description = "embedder name or id from the model registry, or a MODEL.onnx with its MODEL.onnx.json (facekit export)", Recursive = true };
 
     public static readonly Option<bool> Flip = new("--flip") { Description = "flip fusion: embed the face and its mirror image", Recursive = true };
 

@@ -51,9 +51,9 @@ public sealed class FacePipeline : IDisposable
         var manifest = ModelManifest.Default;
         var store = new ModelStore(options.ModelDirectory, manifest);
         var sessions = new OnnxSessionFactory(options.Inference, logger);
-        var detectorInfo = manifest.Find(options.Detector, ModelRole.Detector);
-        var landmarkInfo = manifest.Find(options.Landmarker, ModelRole.Landmarker);
-        var embedderInfo = manifest.Find(options.Embedder, ModelRole.Embedder);
+        var detectorInfo = store.Find(options.Detector, ModelRole.Detector);
+        var landmarkInfo = store.Find(options.Landmarker, ModelRole.Landmarker);
+        var embedderInfo = store.Find(options.Embedder, ModelRole.Embedder);
         // Resolve all paths first so a missing model fails before any session is built.
         var detectorPath = store.Require(detectorInfo);
         var landmarkPath = store.Require(landmarkInfo);

@@ -24,7 +24,7 @@ internal sealed class NativeEngine : IDisposable
 
     public static NativeEngine Create(PipelineOptions options)
     {
-        var embedder = ModelManifest.Default.Find(options.Embedder, ModelRole.Embedder);
+        var embedder = new ModelStore(options.ModelDirectory).Find(options.Embedder, ModelRole.Embedder);
         var pipeline = FacePipeline.Create(options);
         // Through decimal so the float 0.33f of the manifest reads 0.33, not 0.33000001311302185.
         return new NativeEngine(pipeline, (double)(decimal)(embedder.Threshold ?? 0.33f));

@@ -66,6 +66,17 @@ public sealed record OnnxModel
     public string ProducerVersion { get; init; } = "";
     public required OnnxGraph Graph { get; init; }
 
+    /// <summary>ModelProto.metadata_props: free key/value strings (an exporter records its input normalisation here).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Metadata { get; init; } = [];
+
+    /// <summary>The metadata value under a key, or null.</summary>
+    public string? MetadataValue(string key)
+    {
+        foreach (var (k, v) in Metadata)
+            if (k == key) return v;
+        return null;
+    }
+
     /// <summary>The default-domain opset version (what attribute-vs-input conventions depend on).</summary>
     public long DefaultOpset => Opsets.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
 

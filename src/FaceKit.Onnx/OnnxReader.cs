@@ -51,11 +51,13 @@ public static class OnnxReader
         string producer = "", producerVersion = "";
         var opsets = new List<OnnxOpset>();
         OnnxGraph? graph = null;
+        var metadata = new List<KeyValuePair<string, string>>();
         while (r.Next(out int field, out var wire))
         {
             switch (field)
             {
                 case 1 when wire == WireType.Varint: ir = r.ReadInt64(); break;
+                case 14 when wire == WireType.LengthDelimited: metadata.Add(ReadStringPair(r.ReadMessage())); break;
                 case 2 when wire == WireType.LengthDelimited: producer = r.ReadString(); break;
                 case 3 when wire == WireType.LengthDelimited: producerVersion = r.ReadString(); break;
                 case 7 when wire == WireType.LengthDelimited: graph = ReadGraph(r.ReadMessage()); break;
@@ -63,7 +65,23 @@ public static class OnnxReader
                 default: r.Skip(wire); break;
             }
         }
-        return graph is null ? null : new OnnxModel { IrVersion = ir, ProducerName = producer, ProducerVersion = producerVersion, Opsets = opsets, Graph = graph };
+        return graph is null ? null : new OnnxModel
+        {
+            IrVersion = ir, ProducerName = producer, ProducerVersion = producerVersion, Opsets = opsets, Graph = graph, Metadata = metadata,
+        };
+    }
+
+    /// <summary>StringStringEntryProto: key = 1, value = 2.</summary>
+    private static KeyValuePair<string, string> ReadStringPair(ProtoReader r)
+    {
+        string key = "", value = "";
+        while (r.Next(out int field, out var wire))
+        {
+            if (field == 1 && wire == WireType.LengthDelimited) key = r.ReadString();
+            else if (field == 2 && wire == WireType.LengthDelimited) value = r.ReadString();
+            else r.Skip(wire);
+        }
+        return new KeyValuePair<string, string>(key, value);
     }
 
     private static OnnxOpset ReadOpset(ProtoReader r)

@@ -19,6 +19,12 @@ public static class OnnxWriter
                 m.String(1, o.Domain);
                 m.Int64(2, o.Version);
             });
+        foreach (var (key, value) in model.Metadata)
+            w.Message(14, m =>
+            {
+                m.String(1, key);
+                m.String(2, value);
+            });
         return w.ToArray();
     }
 

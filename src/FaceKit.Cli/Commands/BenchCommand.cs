@@ -108,7 +108,6 @@ public static class BenchCommand
     /// <summary>Each model's bare session.Run on a prepared tensor: the floor the pipeline stages are measured against.</summary>
     private static List<StageStats> ModelBaselines(CliContext ctx, int runs)
     {
-        var manifest = ModelManifest.Default;
         var store = new ModelStore(ctx.ModelDirectory);
         var factory = new OnnxSessionFactory(ctx.PipelineOptions.Inference);
         var timer = new StageTimer();
@@ -119,7 +118,7 @@ public static class BenchCommand
                      ("embedder model", ModelRole.Embedder, ctx.PipelineOptions.Embedder),
                  })
         {
-            using var session = factory.Create(store.Require(manifest.Find(name, role)));
+            using var session = factory.Create(store.Require(store.Find(name, role)));
             var meta = session.InputMetadata.First();
             var tensor = new DenseTensor<float>(meta.Value.Dimensions.Select(d => Math.Max(d, 1)).ToArray());
             var inputs = new[] { NamedOnnxValue.CreateFromTensor(meta.Key, tensor) };

@@ -55,13 +55,14 @@ public sealed class ModelManifest
     }
 
     /// <summary>Finds a model by id or short name, checking it has the expected role.</summary>
-    public ModelInfo Find(string nameOrId, ModelRole role)
-    {
-        var m = Models.FirstOrDefault(x => x.Role == role &&
-            (string.Equals(x.Id, nameOrId, StringComparison.OrdinalIgnoreCase) || string.Equals(x.Name, nameOrId, StringComparison.OrdinalIgnoreCase)));
-        return m ?? throw FaceKitException.BadInput(
+    public ModelInfo Find(string nameOrId, ModelRole role) =>
+        TryFind(nameOrId, role) ?? throw FaceKitException.BadInput(
             $"unknown {role.ToString().ToLowerInvariant()} '{nameOrId}' (known: {string.Join(", ", Models.Where(x => x.Role == role).Select(x => x.Name))})");
-    }
+
+    /// <summary>The catalogue entry with this id or short name and role, or null.</summary>
+    public ModelInfo? TryFind(string nameOrId, ModelRole role) =>
+        Models.FirstOrDefault(x => x.Role == role &&
+            (string.Equals(x.Id, nameOrId, StringComparison.OrdinalIgnoreCase) || string.Equals(x.Name, nameOrId, StringComparison.OrdinalIgnoreCase)));
 
     private static ModelManifest LoadEmbedded()
     {
