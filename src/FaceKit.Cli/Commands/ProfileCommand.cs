@@ -34,9 +34,10 @@ public static class ProfileCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var assumeInt8 = new Option<bool>("--assume-int8") { Description = "evaluate a float model as if quantised to int8 QDQ (for int8-only targets)" };
+        var charts = new Option<string?>("--charts") { Description = "write per-layer PNG bar charts (MACC, live activations) into this folder" };
         var command = new Command("profile", "MACC, weights, activation memory, flash/RAM, accelerator offload rate and latency of ONNX models")
         {
-            models, target, layers, markdown, compare, runs, warmup, inputShapes, assumeInt8,
+            models, target, layers, markdown, compare, runs, warmup, inputShapes, assumeInt8, charts,
         };
         command.SetAction(parse =>
         {
@@ -67,6 +68,9 @@ public static class ProfileCommand
                     result = result with { Latency = latency with { Machine = BenchCommand.MachineDescription() } };
                 }
                 results.Add(result);
+                if (parse.GetValue(charts) is { } chartDir)
+                    foreach (var png in ProfileCharts.Write(result, chartDir, Path.GetFileNameWithoutExtension(path)))
+                        if (!ctx.Json) ctx.Err.WriteLine($"wrote {png}");
             }
 
             if (ctx.Json)
