@@ -32,6 +32,7 @@ public sealed class SqliteGallery : IFaceGallery
     private long _pendingGeneration = -1;
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
     private const int MaxQueuedAudit = 10_000;
+    private const int SqliteIoError = 10, SqliteReadOnly = 8, SqliteFull = 13;
     private readonly List<(string Time, string Action, string? Subject, string? Caller, string? Detail)> _queuedAudit = [];
     private int _flushing;
     private long _auditBusySince = long.MinValue / 2;
@@ -616,6 +617,13 @@ public sealed class SqliteGallery : IFaceGallery
         {
             // Busy at COMMIT (a reader's snapshot in the way): rolled back; the events stay queued.
             _auditBusySince = Stopwatch.GetTimestamp();
+        }
+        catch (SqliteException e) when ((e.SqliteErrorCode & 0xFF) is SqliteFull or SqliteReadOnly or SqliteIoError)
+        {
+            // A full or read-only disk must not stop a door from recognising people: the answer is given, the events
+            // stay queued (bounded) and are written once the disk has room again; the failure is logged, not thrown.
+            _auditBusySince = Stopwatch.GetTimestamp();
+            _logger.LogWarning("gallery {Path}: {Count} identify audit events wait: {Reason}", _guard.Path, _queuedAudit.Count, e.Message);
         }
         catch (SqliteException e)
         {
