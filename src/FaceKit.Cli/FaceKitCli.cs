@@ -18,6 +18,7 @@ public static class FaceKitCli
                      VerifyCommand.Build(holder), LivenessCommand.Build(holder), EnrollCommand.Build(holder), IdentifyCommand.Build(holder),
                      GalleryCommand.Build(holder), BenchCommand.Build(holder), EvalCommand.Build(holder), CalibrateCommand.Build(holder), ProfileCommand.Build(holder), ServeCommand.Build(holder), TrainCommand.Build(holder),
                      ExportCommand.Build(holder),
+                     QuantizeCommand.Build(holder),
                  })
             root.Subcommands.Add(command);
 

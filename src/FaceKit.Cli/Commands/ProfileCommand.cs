@@ -34,15 +34,22 @@ public static class ProfileCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var assumeInt8 = new Option<bool>("--assume-int8") { Description = "evaluate a float model as if quantised to int8 QDQ (for int8-only targets)" };
+        var paperTable = new Option<bool>("--paper-table")
+        {
+            Description = "print the NPU MobileFaceNet paper's Table 1 beside these v1/v2/v3 exports (variant from facekit.architecture metadata or a v1/v2/v3 file name); target stm32n6-npu unless --target",
+        };
         var charts = new Option<string?>("--charts") { Description = "write per-layer PNG bar charts (MACC, live activations) into this folder" };
         var command = new Command("profile", "MACC, weights, activation memory, flash/RAM, accelerator offload rate and latency of ONNX models")
         {
-            models, target, layers, markdown, compare, runs, warmup, inputShapes, assumeInt8, charts,
+            models, target, layers, markdown, compare, runs, warmup, inputShapes, assumeInt8, charts, paperTable,
         };
         command.SetAction(parse =>
         {
             var ctx = holder.For(parse);
-            var profile = parse.GetValue(target) is { Length: > 0 } name ? TargetProfile.Resolve(name) : null;
+            bool paper = parse.GetValue(paperTable);
+            var profile = parse.GetValue(target) is { Length: > 0 } name ? TargetProfile.Resolve(name)
+                : paper ? TargetProfile.Builtin("stm32n6-npu") : null;
+            var variants = new List<string>();
             int timedRuns = parse.GetValue(runs);
             if (timedRuns < 0) throw FaceKitException.BadInput("--runs must be 0 or more");
             int threads = parse.GetValue(GlobalOptions.Threads);
@@ -51,11 +58,12 @@ public static class ProfileCommand
             foreach (var path in parse.GetValue(models)!)
             {
                 var model = OnnxModel.Load(path);
+                if (paper) variants.Add(Variant(model, path));
                 var shapes = ParseShapes(shapeArgs, model);
                 var result = ModelProfiler.Profile(model, new ProfileOptions
                 {
                     Target = profile,
-                    AssumeInt8 = parse.GetValue(assumeInt8),
+                    AssumeInt8 = parse.GetValue(assumeInt8) || paper,
                     InputShapes = shapes,
                     Label = Path.GetFileName(path),
                 });
@@ -73,7 +81,13 @@ public static class ProfileCommand
                         if (!ctx.Json) ctx.Err.WriteLine($"wrote {png}");
             }
 
-            if (ctx.Json)
+            if (paper)
+            {
+                var tagged = variants.Zip(results).ToList();
+                if (ctx.Json) JsonOutput.Write(ctx.Out, new { models = results, findings = PaperTable.Findings(tagged) });
+                else ctx.Out.Write(PaperTable.Markdown(tagged));
+            }
+            else if (ctx.Json)
                 JsonOutput.Write(ctx.Out, results.Count == 1 ? results[0] : new { models = results });
             else if (results.Count == 1 && !parse.GetValue(compare))
                 ctx.Out.Write(parse.GetValue(markdown) ? ProfileReport.Markdown(results[0], parse.GetValue(layers)) : ProfileReport.Text(results[0], parse.GetValue(layers)));
@@ -90,6 +104,15 @@ public static class ProfileCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>v1, v2 or v3: from the export's facekit.architecture metadata, else from the file name.</summary>
+    private static string Variant(OnnxModel model, string path)
+    {
+        var text = (model.MetadataValue("facekit.architecture") ?? "") + " " + Path.GetFileName(path);
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"(?<![a-z0-9])v([123])(?![0-9])|-v([123])\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        return match.Success ? "v" + (match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value)
+            : throw FaceKitException.BadInput($"{path}: --paper-table needs a MobileFaceNet v1/v2/v3 export (facekit.architecture metadata or v1/v2/v3 in the file name)");
     }
 
     /// <summary>NAME=1x3x240x320 pairs; a bare shape belongs to the model's only input.</summary>
