@@ -31,6 +31,13 @@ public sealed record GalleryOptions
     /// <summary>The audit trail of enrol/rename/delete/identify events.</summary>
     public GalleryAuditOptions Audit { get; init; } = new();
 
+    /// <summary>
+    /// Templates from which identification uses the ANN (IVF) index instead of exact search; the index is built at
+    /// the first identification above it (or loaded from <c>&lt;gallery&gt;.ann</c>, a cache beside the file, sealed
+    /// with <see cref="EncryptionKey"/> when one is set) and kept current by enrol/delete. int.MaxValue: always exact.
+    /// </summary>
+    public int AnnThreshold { get; init; } = 50_000;
+
     /// <summary>Who this instance acts for, recorded in the audit trail (an API key id, a user name); see <see cref="SqliteGallery.ForCaller"/>.</summary>
     public string? CallerId { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using FaceKit.Core.Embeddings;
 using FaceKit.Core.Errors;
 using FaceKit.Gallery.Search;
+using FaceKit.Gallery.Search.Ann;
 using FaceKit.Gallery.Security;
 using FaceKit.Gallery.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -26,6 +27,7 @@ public sealed class SqliteGallery : IFaceGallery
     private readonly ILogger _logger;
     private readonly TemplateMatrix _matrix = new();
     private readonly TemplateCipher? _cipher;
+    private readonly GalleryAnn _ann;
     private (string ModelId, int Dimension)? _binding;
     private long _dataVersion;
     private long _generation;
@@ -47,7 +49,11 @@ public sealed class SqliteGallery : IFaceGallery
         _options = options;
         _logger = logger;
         _cipher = options.EncryptionKey is { } key ? new TemplateCipher(key) : null;
+        _ann = new GalleryAnn(guard.Path + ".ann", _cipher, new IvfOptions(), canSave: !options.ReadOnly, logger);
     }
+
+    /// <summary>The ANN index used above <see cref="GalleryOptions.AnnThreshold"/> templates (tests look at it).</summary>
+    internal GalleryAnn Ann => _ann;
 
     /// <summary>Whether this gallery's templates are sealed with AES-GCM.</summary>
     public bool IsEncrypted => _cipher is not null;
@@ -149,6 +155,8 @@ public sealed class SqliteGallery : IFaceGallery
                     $"templates={rows.Count} from={(currentKey is null ? "clear" : "key")} to={(newKey is null ? "clear" : "key")}");
                 return rows.Count;
             });
+            // The index file was sealed with the old key (or clear): it would not open; drop it now.
+            gallery._ann.DeleteFile();
             logger?.LogInformation("rewrote {Count} templates of gallery {Path} under a new key", count, gallery._guard.Path);
             return count;
         }
@@ -227,7 +235,11 @@ public sealed class SqliteGallery : IFaceGallery
                 _binding = (rows[0].ModelId, rows[0].Vector.Length);
                 _matrix.Reset(rows[0].Vector.Length);
             }
-            for (int i = 0; i < rows.Length; i++) _matrix.Add(ids[i], subject.Id, subject.Name, rows[i].Vector);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                _matrix.Add(ids[i], subject.Id, subject.Name, rows[i].Vector);
+                _ann.Added(ids[i], rows[i].Vector);
+            }
             _logger.LogInformation("enrolled {Count} templates for {Name}", rows.Length, subject.Name);
             return subject;
         }
@@ -294,7 +306,7 @@ public sealed class SqliteGallery : IFaceGallery
                 Audit(Now(), AuditActions.DeleteSubject, name, caller, null);
                 return id;
             });
-            _matrix.RemoveSubject(subjectId);
+            foreach (long id in _matrix.RemoveSubject(subjectId)) _ann.Removed(id);
             _logger.LogInformation("deleted subject {Name}", name);
         }
     }
@@ -317,7 +329,7 @@ public sealed class SqliteGallery : IFaceGallery
                     $"template={templateId.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 return owner;
             });
-            _matrix.RemoveTemplate(templateId);
+            if (_matrix.RemoveTemplate(templateId)) _ann.Removed(templateId);
         }
     }
 
@@ -412,7 +424,10 @@ public sealed class SqliteGallery : IFaceGallery
             var span = unit.AsSpan(0, probe.Length);
             probe.CopyTo(span);
             TemplateRows.Normalize(span, "probe");
-            return _matrix.Search(span, topK);
+            // Exact below the threshold; above it the index proposes candidates, rescored exactly.
+            return _matrix.Count > 0 && _matrix.Count >= _options.AnnThreshold
+                ? GalleryAnn.Identify(_matrix, _ann.Ensure(_matrix, bound.ModelId), span, topK)
+                : _matrix.Search(span, topK);
         }
         finally
         {
@@ -461,6 +476,7 @@ public sealed class SqliteGallery : IFaceGallery
                     _logger.LogWarning("gallery {Path}: {Count} identify audit events not written at close: {Reason}", _guard.Path, _queuedAudit.Count, e.Message);
                 }
             }
+            _ann.Save(_matrix, _binding?.ModelId);
             _cipher?.Dispose();
             _connection.Dispose();
         }
@@ -485,6 +501,7 @@ public sealed class SqliteGallery : IFaceGallery
         _pendingGeneration = -1;
         CommitQueuedAudit();
         PurgeAuditIfDue(force: false);
+        _ann.SaveIfDue(_matrix, _binding?.ModelId);
         return result;
     }
 
@@ -532,6 +549,7 @@ public sealed class SqliteGallery : IFaceGallery
         _binding = binding;
         _generation = generation;
         _dataVersion = version;
+        _ann.MatrixReloaded();
         _logger.LogDebug("loaded {Count} templates from gallery {Path}", _matrix.Count, _guard.Path);
     }
 

@@ -42,6 +42,7 @@ public static class BenchCommand
             return ExitCodes.Success;
         });
         command.Subcommands.Add(BenchVideoCommand.Build(holder));
+        command.Subcommands.Add(BenchGalleryCommand.Build(holder));
         return command;
     }
 

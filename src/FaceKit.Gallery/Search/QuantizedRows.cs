@@ -65,37 +65,25 @@ internal sealed class QuantizedRows
     {
         Span<sbyte> probeCodes = stackalloc sbyte[Stride];
         Encode(probe, probeCodes, out float probeScale, out float probeError, out float probeCodedNorm);
-        Span<short> wide = stackalloc short[Stride];
-        for (int i = 0; i < Stride; i++) wide[i] = probeCodes[i];
+        Span<byte> magnitudes = stackalloc byte[Stride];
+        for (int i = 0; i < Stride; i++) magnitudes[i] = (byte)Math.Abs(probeCodes[i]);
 
         // p·t = p̂·t̂ + p̂·e + f·t̂ + f·e, with p̂, t̂ the decoded copies and f, e their errors; each
         // extra term is bounded by Cauchy–Schwarz. The slack covers float rounding in the scores
         // and in the norms themselves.
         float slack = 4e-7f * Dimension + 1e-5f;
         fixed (sbyte* codes = _codes)
-        fixed (short* p = wide)
+        fixed (sbyte* p = probeCodes)
+        fixed (byte* m = magnitudes)
         {
             for (int row = 0; row < count; row++)
             {
-                float coarse = probeScale * _scale[row] * DotCodes(codes + (long)row * Stride, p, Stride);
+                float coarse = probeScale * _scale[row] * Ann.AnnKernels.DotCodes(codes + (long)row * Stride, p, m, Stride);
                 float bound = probeCodedNorm * _errorNorm[row] + probeError * (_codedNorm[row] + _errorNorm[row]) + slack;
                 lower[row] = coarse - bound;
                 upper[row] = coarse + bound;
             }
         }
-    }
-
-    private static unsafe int DotCodes(sbyte* codes, short* probe, int length)
-    {
-        var sum0 = Vector256<int>.Zero;
-        var sum1 = Vector256<int>.Zero;
-        for (int k = 0; k < length; k += Block)
-        {
-            // Codes are within ±127, so pairwise products summed in int32 cannot overflow.
-            sum0 = Avx2.Add(sum0, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(codes + k), Avx.LoadVector256(probe + k)));
-            sum1 = Avx2.Add(sum1, Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(codes + k + 16), Avx.LoadVector256(probe + k + 16)));
-        }
-        return Vector256.Sum(Avx2.Add(sum0, sum1));
     }
 
     /// <summary>Symmetric int8 codes with one scale per vector; reports the norms of the error and of the decoded vector.</summary>

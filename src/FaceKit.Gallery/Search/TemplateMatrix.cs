@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using FaceKit.Gallery.Search.Ann;
 
 namespace FaceKit.Gallery.Search;
 
@@ -13,6 +14,7 @@ internal sealed class TemplateMatrix
     private float[] _vectors = [];
     private long[] _templateIds = [];
     private int[] _rowSlot = [];
+    private readonly Dictionary<long, int> _rowOfTemplate = [];
     private readonly QuantizedRows? _quantized = QuantizedRows.Supported ? new() : null;
 
     // Subjects are numbered densely ("slots") so per-subject aggregation indexes an array
@@ -36,6 +38,8 @@ internal sealed class TemplateMatrix
         _vectors = new float[(long)capacity * dimension];
         _templateIds = new long[capacity];
         _rowSlot = new int[capacity];
+        _rowOfTemplate.Clear();
+        _rowOfTemplate.EnsureCapacity(capacity);
         _quantized?.Reset(dimension, capacity);
         _slotOfSubject.Clear();
         _freeSlots.Clear();
@@ -55,6 +59,7 @@ internal sealed class TemplateMatrix
         vector.CopyTo(_vectors.AsSpan(Count * Dimension, Dimension));
         _templateIds[Count] = templateId;
         _rowSlot[Count] = slot;
+        _rowOfTemplate[templateId] = Count;
         _quantized?.Set(Count, vector);
         _slotRows[slot]++;
         Count++;
@@ -63,17 +68,61 @@ internal sealed class TemplateMatrix
     /// <summary>Removes one template; false when it is not held.</summary>
     public bool RemoveTemplate(long templateId)
     {
-        int row = Array.IndexOf(_templateIds, templateId, 0, Count);
-        if (row < 0) return false;
+        if (!_rowOfTemplate.TryGetValue(templateId, out int row)) return false;
         RemoveRow(row);
         return true;
     }
 
-    public void RemoveSubject(long subjectId)
+    /// <summary>Removes every template of a subject; returns their ids (empty when the subject is not held).</summary>
+    public List<long> RemoveSubject(long subjectId)
     {
-        if (!_slotOfSubject.TryGetValue(subjectId, out int slot)) return;
+        var removed = new List<long>();
+        if (!_slotOfSubject.TryGetValue(subjectId, out int slot)) return removed;
         for (int row = Count - 1; row >= 0; row--)
-            if (_rowSlot[row] == slot) RemoveRow(row);
+        {
+            if (_rowSlot[row] != slot) continue;
+            removed.Add(_templateIds[row]);
+            RemoveRow(row);
+        }
+        return removed;
+    }
+
+    public bool ContainsTemplate(long templateId) => _rowOfTemplate.ContainsKey(templateId);
+
+    /// <summary>Largest template id held; 0 when empty.</summary>
+    public long MaxTemplateId()
+    {
+        long max = 0;
+        for (int row = 0; row < Count; row++) max = Math.Max(max, _templateIds[row]);
+        return max;
+    }
+
+    /// <summary>The rows as they are now, for an ANN index to read (valid until the next change).</summary>
+    public AnnRows Rows => new(_vectors, _templateIds, Count, Dimension);
+
+    /// <summary>
+    /// As <see cref="Search"/>, but scoring only the candidate templates an ANN index proposed, in
+    /// float: a subject's similarity is its best candidate's exact cosine. Ids no longer held are skipped.
+    /// </summary>
+    public GalleryMatch[] SearchCandidates(ReadOnlySpan<float> probe, ReadOnlySpan<AnnHit> candidates, int topK)
+    {
+        if (probe.Length != Dimension)
+            throw new ArgumentException($"probe of {probe.Length} floats for a {Dimension}-wide matrix", nameof(probe));
+        if (topK <= 0) return [];
+        var best = new Dictionary<int, (float Similarity, int Row)>(candidates.Length);
+        foreach (var candidate in candidates)
+        {
+            if (!_rowOfTemplate.TryGetValue(candidate.Id, out int row)) continue;
+            float similarity = TensorPrimitives.Dot(_vectors.AsSpan(row * Dimension, Dimension), probe);
+            int slot = _rowSlot[row];
+            if (!best.TryGetValue(slot, out var current) || similarity > current.Similarity) best[slot] = (similarity, row);
+        }
+        var matches = new GalleryMatch[best.Count];
+        int i = 0;
+        foreach (var (slot, (similarity, row)) in best)
+            matches[i++] = new GalleryMatch(_slotSubjectId[slot], _slotName[slot], similarity, _templateIds[row]);
+        Array.Sort(matches, static (a, b) => Better(a, b) ? -1 : Better(b, a) ? 1 : 0);
+        return matches.Length <= topK ? matches : matches[..topK];
     }
 
     public void RenameSubject(long subjectId, string newName)
@@ -249,10 +298,12 @@ internal sealed class TemplateMatrix
     {
         int last = Count - 1;
         int slot = _rowSlot[row];
+        _rowOfTemplate.Remove(_templateIds[row]);
         if (row != last)
         {
             _vectors.AsSpan(last * Dimension, Dimension).CopyTo(_vectors.AsSpan(row * Dimension, Dimension));
             _templateIds[row] = _templateIds[last];
+            _rowOfTemplate[_templateIds[row]] = row;
             _rowSlot[row] = _rowSlot[last];
             _quantized?.Move(last, row);
         }
