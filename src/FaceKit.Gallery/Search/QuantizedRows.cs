@@ -86,21 +86,16 @@ internal sealed class QuantizedRows
         }
     }
 
-    /// <summary>Symmetric int8 codes with one scale per vector; reports the norms of the error and of the decoded vector.</summary>
+    /// <summary>Symmetric int8 codes with one scale per vector (<see cref="Ann.AnnKernels.Encode"/>); reports the norms of the error and of the decoded vector.</summary>
     private static void Encode(ReadOnlySpan<float> vector, Span<sbyte> codes, out float scale, out float errorNorm, out float codedNorm)
     {
-        float largest = MathF.Abs(TensorPrimitives.MaxMagnitude(vector));
-        scale = largest > 0 ? largest / 127f : 1f;
+        scale = Ann.AnnKernels.Encode(vector, codes);
         float[] buffer = ArrayPool<float>.Shared.Rent(vector.Length);
         try
         {
+            // Codes are whole numbers in [-127, 127]: decoding them is exact, so the norms equal those of the rounded values.
             var work = buffer.AsSpan(0, vector.Length);
-            TensorPrimitives.Divide(vector, scale, work);
-            TensorPrimitives.Round(work, work);
-            TensorPrimitives.Min(work, 127f, work);
-            TensorPrimitives.Max(work, -127f, work);
-            TensorPrimitives.ConvertTruncating(work, codes[..vector.Length]);
-            codes[vector.Length..].Clear();
+            TensorPrimitives.ConvertChecked<sbyte, float>(codes[..vector.Length], work);
             TensorPrimitives.Multiply(work, scale, work);
             codedNorm = TensorPrimitives.Norm(work);
             TensorPrimitives.Subtract(vector, work, work);
