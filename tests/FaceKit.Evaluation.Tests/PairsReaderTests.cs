@@ -101,4 +101,50 @@ public class PairsReaderTests
         bool[] same = [.. Enumerable.Repeat(true, 6), .. Enumerable.Repeat(false, 4)];
         Assert.Equal([0, 0, 0, 1, 1, 1, 0, 0, 1, 1], FoldAssignment.BalancedContiguous(same, 2));
     }
+    [Fact]
+    public void AllPairs_IdentityTree_ListsEveryGenuinePairThenEveryImpostorPair()
+    {
+        using var dir = new TempDirectory();
+        foreach (var (who, n) in new[] { ("Ann", 3), ("Bob", 1), ("Cid", 2) })
+        {
+            Directory.CreateDirectory(dir.File(who));
+            for (int i = 1; i <= n; i++) File.WriteAllText(dir.File(Path.Combine(who, $"{i}.jpg")), "x");
+        }
+
+        var list = AllPairs.FromIdentityTree(dir.Path, folds: 2);
+
+        Assert.Equal(6 * 5 / 2, list.Pairs.Count);
+        Assert.Equal(3 + 0 + 1, list.GenuineCount);
+        Assert.True(list.Pairs.Take(4).All(p => p.Same) && list.Pairs.Skip(4).All(p => !p.Same));
+        Assert.All(list.Pairs, p => Assert.Equal(p.Same, Path.GetDirectoryName(p.PathA) == Path.GetDirectoryName(p.PathB)));
+        Assert.Equal(list.Pairs.Count, list.Pairs.Select(p => (p.PathA, p.PathB)).Distinct().Count());
+        Assert.DoesNotContain(list.Pairs, p => p.PathA == p.PathB);
+        Assert.Equal([2, 2], list.Pairs.Where(p => p.Same).GroupBy(p => p.Fold).Select(g => g.Count()));
+        Assert.Equal(6, list.DistinctImages().Count);
+    }
+
+    [Fact]
+    public void AllPairs_NoIdentityWithTwoImages_IsBadInput()
+    {
+        using var dir = new TempDirectory();
+        foreach (var who in new[] { "Ann", "Bob" })
+        {
+            Directory.CreateDirectory(dir.File(who));
+            File.WriteAllText(dir.File(Path.Combine(who, "1.jpg")), "x");
+        }
+
+        var e = Assert.Throws<FaceKitException>(() => AllPairs.FromIdentityTree(dir.Path));
+        Assert.Equal(ErrorCode.BadInput, e.Code);
+        Assert.Contains("no genuine pair", e.Message);
+    }
+
+    [SharedDataFact]
+    public void AllPairs_LfwDevTest_Has983GenuineAndOver1MImpostorPairs()
+    {
+        var list = AllPairs.FromIdentityTree(SharedData.Path("lfw-devtest", "images"));
+
+        Assert.Equal(1549, list.DistinctImages().Count);
+        Assert.Equal(983, list.GenuineCount);
+        Assert.Equal(1549 * 1548 / 2 - 983, list.ImpostorCount);
+    }
 }

@@ -10,7 +10,7 @@ using FaceKit.Inference;
 
 namespace FaceKit.Cli.Commands;
 
-/// <summary>`facekit eval lfw|pairs|kisa|identify`: the evaluation protocols on the real pipeline.</summary>
+/// <summary>`facekit eval lfw|pairs|all-pairs|kisa|identify`: the evaluation protocols on the real pipeline.</summary>
 public static class EvalCommand
 {
     internal static readonly Option<string?> Out = new("--out") { Description = "write report.json, report.md and PNG plots into this folder", Recursive = true };
@@ -30,7 +30,7 @@ public static class EvalCommand
 
     public static Command Build(ContextHolder holder)
     {
-        var eval = new Command("eval", "measure accuracy: LFW pairs, CSV pairs, certification categories, identification");
+        var eval = new Command("eval", "measure accuracy: LFW pairs, CSV pairs, all-vs-all pairs, certification categories, identification");
         foreach (var o in new Option[] { Out, Cache, NoCache, Workers, CropFallback, ExcludeFailures }) eval.Options.Add(o);
 
         var root = new Option<string>("--root") { Description = "images folder", Required = true };
@@ -42,6 +42,10 @@ public static class EvalCommand
         var csvRoot = new Option<string?>("--root") { Description = "images folder (default: beside the CSV or its images/ folder)" };
         var pairsCommand = new Command("pairs", "any dataset's pairs CSV, same measures as lfw") { csv, csvRoot };
         pairsCommand.SetAction(parse => Verify(holder.For(parse), CsvPairs.Read(parse.GetValue(csv)!, parse.GetValue(csvRoot))));
+
+        var treeRoot = new Option<string>("--root") { Description = "identity folders: root/<identity>/*.jpg", Required = true };
+        var allPairs = new Command("all-pairs", "every pair of an identity tree (all-vs-all): TPR@FPR down to 1e-4, AUC, EER") { treeRoot };
+        allPairs.SetAction(parse => Verify(holder.For(parse), AllPairs.FromIdentityTree(parse.GetValue(treeRoot)!)));
 
         var kisaRoot = new Option<string?>("--root") { Description = "Extended Yale B folder (yaleBNN/…pgm) or, with --kface, a K-Face tree" };
         var manifest = new Option<string?>("--manifest") { Description = "CSV: path,subject,role,category,condition" };
@@ -81,6 +85,7 @@ public static class EvalCommand
 
         eval.Subcommands.Add(lfw);
         eval.Subcommands.Add(pairsCommand);
+        eval.Subcommands.Add(allPairs);
         eval.Subcommands.Add(kisa);
         eval.Subcommands.Add(identify);
         eval.Subcommands.Add(EvalDetectionCommand.Build(holder));

@@ -64,13 +64,20 @@ public sealed class RocCurve
     }
 
     /// <summary>Builds the curve from scores sorted high to low, each with a multiplicity (null = 1 each).</summary>
-    internal static RocCurve FromSortedDescending(double[] genuine, int[]? genuineWeights, double[] impostor, int[]? impostorWeights)
+    /// <param name="stopAfter">
+    /// Given each new point and its false-match count, true ends the curve there: a bootstrap replicate
+    /// needs only the strict end of the curve for EER or TPR at a low FPR. Such a truncated curve has the full
+    /// totals but not the full area, and never leaves this assembly.
+    /// </param>
+    internal static RocCurve FromSortedDescending(double[] genuine, int[]? genuineWeights, double[] impostor, int[]? impostorWeights,
+        Func<RocPoint, long, bool>? stopAfter = null)
     {
         long gTotal = Total(genuineWeights, genuine.Length), iTotal = Total(impostorWeights, impostor.Length);
         if (gTotal == 0 || iTotal == 0) throw new ArgumentException("both genuine and impostor scores are needed");
-        var points = new List<RocPoint>(genuine.Length + impostor.Length + 1) { new(0, 0, double.PositiveInfinity) };
-        var fm = new List<long>(points.Capacity) { 0 };
-        var tm = new List<long>(points.Capacity) { 0 };
+        int capacity = stopAfter is null ? genuine.Length + impostor.Length + 1 : 1024;
+        var points = new List<RocPoint>(capacity) { new(0, 0, double.PositiveInfinity) };
+        var fm = new List<long>(capacity) { 0 };
+        var tm = new List<long>(capacity) { 0 };
         int gi = 0, ii = 0;
         long tp = 0, fp = 0;
         while (gi < genuine.Length || ii < impostor.Length)
@@ -80,9 +87,11 @@ public sealed class RocCurve
             for (; gi < genuine.Length && genuine[gi] == t; gi++) { int w = genuineWeights?[gi] ?? 1; tp += w; moved |= w > 0; }
             for (; ii < impostor.Length && impostor[ii] == t; ii++) { int w = impostorWeights?[ii] ?? 1; fp += w; moved |= w > 0; }
             if (!moved) continue; // a score absent from this bootstrap replicate is not a threshold of it
-            points.Add(new RocPoint((double)fp / iTotal, (double)tp / gTotal, t));
+            var point = new RocPoint((double)fp / iTotal, (double)tp / gTotal, t);
+            points.Add(point);
             fm.Add(fp);
             tm.Add(tp);
+            if (stopAfter?.Invoke(point, fp) == true) break;
         }
         return new RocCurve(points.ToArray(), fm.ToArray(), tm.ToArray(), gTotal, iTotal);
     }

@@ -88,11 +88,11 @@ public sealed class VerificationRunner(ITemplateExtractor extractor)
 
     private static ConfidenceIntervals Intervals(double[] genuine, double[] impostor, double threshold, IReadOnlyList<double> targets, BootstrapOptions o)
     {
-        var acc = Bootstrap.AccuracyAtThreshold(genuine, impostor, threshold, o);
-        var eer = Bootstrap.Eer(genuine, impostor, o);
+        var ci = Bootstrap.Verification(genuine, impostor, threshold, targets, o);
         return new ConfidenceIntervals(o.Level, o.Resamples, o.Seed,
-            [acc.Lower, acc.Upper],
-            [eer.Lower, eer.Upper],
-            targets.ToDictionary(ReportJson.RateKey, t => Bootstrap.TprAtFpr(genuine, impostor, t, o) is { } c ? new[] { c.Lower, c.Upper } : null));
+            [ci.AccuracyAtThreshold.Lower, ci.AccuracyAtThreshold.Upper],
+            [ci.Eer.Lower, ci.Eer.Upper],
+            targets.Select((t, i) => (Key: ReportJson.RateKey(t), Interval: ci.TprAtFpr[i]))
+                .ToDictionary(x => x.Key, x => x.Interval is { } c ? new[] { c.Lower, c.Upper } : null));
     }
 }

@@ -57,4 +57,36 @@ public class BootstrapTests
         Assert.Equal(0, ci.Lower);
         Assert.Equal(0, ci.Upper);
     }
+    [Fact]
+    public void Bootstrap_Verification_EveryStatisticEqualsItsOwnBootstrapOnTheSameSeed()
+    {
+        var (g, m) = Scores(300, 3000);
+        var o = new BootstrapOptions(Resamples: 200, Seed: 9);
+
+        var all = Bootstrap.Verification(g, m, 0.65, [1e-3, 1e-4], o);
+
+        Assert.Equal(Bootstrap.AccuracyAtThreshold(g, m, 0.65, o), all.AccuracyAtThreshold);
+        Assert.Equal(Bootstrap.Eer(g, m, o), all.Eer);
+        Assert.Equal(Bootstrap.TprAtFpr(g, m, 1e-3, o), all.TprAtFpr[0]);
+        Assert.Null(all.TprAtFpr[1]); // 3000 impostors cannot show FPR 1e-4
+    }
+
+    [Fact]
+    public void Bootstrap_AllVsAllSizedImpostorSet_BracketsThePointEstimates()
+    {
+        // The size of an all-vs-all protocol, where each replicate builds only the strict end of its ROC.
+        var rng = new Random(3);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        var g = Enumerable.Range(0, 1000).Select(_ => 0.55 + 0.15 * Normal()).ToArray();
+        var m = Enumerable.Range(0, 200_000).Select(_ => 0.05 + 0.1 * Normal()).ToArray();
+        var roc = RocCurve.Compute(g, m);
+
+        var ci = Bootstrap.Verification(g, m, 0.4, [1e-3, 1e-4], new BootstrapOptions(Resamples: 100));
+
+        Assert.InRange(EqualErrorRate.Compute(roc).Eer, ci.Eer.Lower, ci.Eer.Upper);
+        Assert.InRange(TprAtFpr.Compute(roc, 1e-3).Tpr!.Value, ci.TprAtFpr[0]!.Value.Lower, ci.TprAtFpr[0]!.Value.Upper);
+        Assert.InRange(TprAtFpr.Compute(roc, 1e-4).Tpr!.Value, ci.TprAtFpr[1]!.Value.Lower, ci.TprAtFpr[1]!.Value.Upper);
+        Assert.InRange(ErrorRates.Accuracy(g, m, 0.4), ci.AccuracyAtThreshold.Lower, ci.AccuracyAtThreshold.Upper);
+        Assert.True(ci.TprAtFpr[1]!.Value.Upper > ci.TprAtFpr[1]!.Value.Lower);
+    }
 }
