@@ -31,6 +31,7 @@ public sealed class QuantizeCommandTests
         Assert.Equal("faceplugin/fr_feature@0.0.1+int8", json.GetProperty("model_id").GetString());
         Assert.Equal((9, 13), (json.GetProperty("opset_before").GetInt32(), json.GetProperty("opset_after").GetInt32()));
         Assert.True(File.Exists(output + ".json"), "no sidecar beside the int8 model");
+        Assert.Contains("\"faceplugin/fr_feature@0.0.1+int8\"", File.ReadAllText(output + ".json")); // readable, not \u002B
 
         var others = UnitFaces.Pairs.Where(p => !people.Take(5).Any(c => p.A.Contains(c) || p.B.Contains(c))).ToList();
         var same = others.First(p => p.Same);

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FaceKit.Core.Errors;
@@ -38,10 +39,14 @@ public static class ModelSidecar
         return info with { File = Path.GetFullPath(Path.Combine(folder, info.File)) };
     }
 
+    // A sidecar is a local file people read and edit: ids such as "local/x@sha+int8" keep their '+' instead of "\u002B".
+    private static readonly SidecarJsonContext ReadableJson =
+        new(new JsonSerializerOptions(SidecarJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = null });
+
     /// <summary>Writes MODEL.onnx.json beside the model, its "file" being the model's own file name.</summary>
     public static void Write(string modelPath, ModelInfo info)
     {
-        var json = JsonSerializer.Serialize(info with { File = Path.GetFileName(modelPath) }, SidecarJsonContext.Default.ModelInfo);
+        var json = JsonSerializer.Serialize(info with { File = Path.GetFileName(modelPath) }, ReadableJson.ModelInfo);
         File.WriteAllText(PathFor(modelPath), json + "\n");
     }
 }
