@@ -2,8 +2,22 @@ using FaceKit.Core.Embeddings;
 
 namespace FaceKit.Gallery;
 
-/// <summary>A <see cref="SqliteGallery"/> seen by one caller: the same gallery, audit events name the caller.</summary>
-internal sealed class CallerView(SqliteGallery gallery, string? caller) : IFaceGallery
+/// <summary>
+/// A gallery whose changes and searches can be attributed to a caller other than its own (an API key of a request):
+/// what <see cref="CallerView"/> needs from <see cref="SqliteGallery"/> and <see cref="Postgres.PostgresGallery"/>.
+/// </summary>
+internal interface ICallerScopedGallery : IFaceGallery
+{
+    Subject EnrollAs(string? caller, string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images);
+    void RenameAs(string? caller, string name, string newName);
+    void DeleteSubjectAs(string? caller, string name);
+    void DeleteTemplateAs(string? caller, long templateId);
+    IReadOnlyList<GalleryMatch> IdentifyAs(string? caller, Embedding probe, int topK);
+    IReadOnlyList<GalleryMatch> IdentifyAs(string? caller, ReadOnlySpan<float> probe, int topK);
+}
+
+/// <summary>A gallery seen by one caller: the same instance, audit events name the caller.</summary>
+internal sealed class CallerView(ICallerScopedGallery gallery, string? caller) : IFaceGallery
 {
     public string? ModelId => gallery.ModelId;
     public int? Dimension => gallery.Dimension;

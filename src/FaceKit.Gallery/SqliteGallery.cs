@@ -17,7 +17,7 @@ namespace FaceKit.Gallery;
 /// Several instances and processes may share the file: writes serialise on SQLite's lock, and each
 /// read first checks <c>PRAGMA data_version</c> so another writer's commits are picked up.
 /// </summary>
-public sealed class SqliteGallery : IFaceGallery
+public sealed class SqliteGallery : IFaceGallery, ICallerScopedGallery
 {
     private readonly Lock _gate = new();
     private readonly SqliteConnection _connection;
@@ -178,9 +178,9 @@ public sealed class SqliteGallery : IFaceGallery
     }
 
     public Subject Enroll(string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images = null) =>
-        EnrollAs(_options.CallerId, name, templates, images);
+        Scoped.EnrollAs(_options.CallerId, name, templates, images);
 
-    internal Subject EnrollAs(string? caller, string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images)
+    Subject ICallerScopedGallery.EnrollAs(string? caller, string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images)
     {
         name = SubjectName.Clean(name);
         var rows = TemplateRows.From(templates, images);
@@ -265,9 +265,9 @@ public sealed class SqliteGallery : IFaceGallery
         }
     }
 
-    public void Rename(string name, string newName) => RenameAs(_options.CallerId, name, newName);
+    public void Rename(string name, string newName) => Scoped.RenameAs(_options.CallerId, name, newName);
 
-    internal void RenameAs(string? caller, string name, string newName)
+    void ICallerScopedGallery.RenameAs(string? caller, string name, string newName)
     {
         name = SubjectName.Clean(name);
         newName = SubjectName.Clean(newName);
@@ -290,9 +290,9 @@ public sealed class SqliteGallery : IFaceGallery
         }
     }
 
-    public void DeleteSubject(string name) => DeleteSubjectAs(_options.CallerId, name);
+    public void DeleteSubject(string name) => Scoped.DeleteSubjectAs(_options.CallerId, name);
 
-    internal void DeleteSubjectAs(string? caller, string name)
+    void ICallerScopedGallery.DeleteSubjectAs(string? caller, string name)
     {
         name = SubjectName.Clean(name);
         lock (_gate)
@@ -311,9 +311,9 @@ public sealed class SqliteGallery : IFaceGallery
         }
     }
 
-    public void DeleteTemplate(long templateId) => DeleteTemplateAs(_options.CallerId, templateId);
+    public void DeleteTemplate(long templateId) => Scoped.DeleteTemplateAs(_options.CallerId, templateId);
 
-    internal void DeleteTemplateAs(string? caller, long templateId)
+    void ICallerScopedGallery.DeleteTemplateAs(string? caller, long templateId)
     {
         lock (_gate)
         {
@@ -349,11 +349,11 @@ public sealed class SqliteGallery : IFaceGallery
         }
     }
 
-    public IReadOnlyList<GalleryMatch> Identify(Embedding probe, int topK) => IdentifyAs(_options.CallerId, probe, topK);
+    public IReadOnlyList<GalleryMatch> Identify(Embedding probe, int topK) => Scoped.IdentifyAs(_options.CallerId, probe, topK);
 
-    public IReadOnlyList<GalleryMatch> Identify(ReadOnlySpan<float> probe, int topK) => IdentifyAs(_options.CallerId, probe, topK);
+    public IReadOnlyList<GalleryMatch> Identify(ReadOnlySpan<float> probe, int topK) => Scoped.IdentifyAs(_options.CallerId, probe, topK);
 
-    internal IReadOnlyList<GalleryMatch> IdentifyAs(string? caller, Embedding probe, int topK)
+    IReadOnlyList<GalleryMatch> ICallerScopedGallery.IdentifyAs(string? caller, Embedding probe, int topK)
     {
         ArgumentNullException.ThrowIfNull(probe);
         lock (_gate)
@@ -367,7 +367,7 @@ public sealed class SqliteGallery : IFaceGallery
         }
     }
 
-    internal IReadOnlyList<GalleryMatch> IdentifyAs(string? caller, ReadOnlySpan<float> probe, int topK)
+    IReadOnlyList<GalleryMatch> ICallerScopedGallery.IdentifyAs(string? caller, ReadOnlySpan<float> probe, int topK)
     {
         lock (_gate)
         {
@@ -383,6 +383,8 @@ public sealed class SqliteGallery : IFaceGallery
     /// id of a request). It shares this instance; disposing the view does nothing.
     /// </summary>
     public IFaceGallery ForCaller(string? callerId) => new CallerView(this, callerId);
+
+    private ICallerScopedGallery Scoped => this;
 
     /// <summary>Audit events, oldest first, from <paramref name="sinceUtc"/> on (all when null), at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<AuditEvent> ReadAudit(DateTimeOffset? sinceUtc = null, int limit = 10_000)

@@ -22,7 +22,7 @@ namespace FaceKit.Gallery.Postgres;
 /// missed one; a gap, a lost connection or an unknown message makes the node reload everything.
 /// Same rules, errors, encryption and audit trail as <see cref="SqliteGallery"/>.
 /// </summary>
-public sealed class PostgresGallery : IFaceGallery
+public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
 {
     private readonly Lock _gate = new();
     private readonly NpgsqlDataSource _source;
@@ -125,9 +125,9 @@ public sealed class PostgresGallery : IFaceGallery
     internal ChangeListener? Listener => _listener;
 
     public Subject Enroll(string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images = null) =>
-        EnrollAs(_options.CallerId, name, templates, images);
+        Scoped.EnrollAs(_options.CallerId, name, templates, images);
 
-    internal Subject EnrollAs(string? caller, string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images)
+    Subject ICallerScopedGallery.EnrollAs(string? caller, string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images)
     {
         name = SubjectName.Clean(name);
         var rows = TemplateRows.From(templates, images);
@@ -193,9 +193,9 @@ public sealed class PostgresGallery : IFaceGallery
         }
     }
 
-    public void Rename(string name, string newName) => RenameAs(_options.CallerId, name, newName);
+    public void Rename(string name, string newName) => Scoped.RenameAs(_options.CallerId, name, newName);
 
-    internal void RenameAs(string? caller, string name, string newName)
+    void ICallerScopedGallery.RenameAs(string? caller, string name, string newName)
     {
         name = SubjectName.Clean(name);
         newName = SubjectName.Clean(newName);
@@ -222,9 +222,9 @@ public sealed class PostgresGallery : IFaceGallery
         }
     }
 
-    public void DeleteSubject(string name) => DeleteSubjectAs(_options.CallerId, name);
+    public void DeleteSubject(string name) => Scoped.DeleteSubjectAs(_options.CallerId, name);
 
-    internal void DeleteSubjectAs(string? caller, string name)
+    void ICallerScopedGallery.DeleteSubjectAs(string? caller, string name)
     {
         name = SubjectName.Clean(name);
         lock (_gate)
@@ -245,9 +245,9 @@ public sealed class PostgresGallery : IFaceGallery
         }
     }
 
-    public void DeleteTemplate(long templateId) => DeleteTemplateAs(_options.CallerId, templateId);
+    public void DeleteTemplate(long templateId) => Scoped.DeleteTemplateAs(_options.CallerId, templateId);
 
-    internal void DeleteTemplateAs(string? caller, long templateId)
+    void ICallerScopedGallery.DeleteTemplateAs(string? caller, long templateId)
     {
         lock (_gate)
         {
@@ -280,11 +280,11 @@ public sealed class PostgresGallery : IFaceGallery
         }
     }
 
-    public IReadOnlyList<GalleryMatch> Identify(Embedding probe, int topK) => IdentifyAs(_options.CallerId, probe, topK);
+    public IReadOnlyList<GalleryMatch> Identify(Embedding probe, int topK) => Scoped.IdentifyAs(_options.CallerId, probe, topK);
 
-    public IReadOnlyList<GalleryMatch> Identify(ReadOnlySpan<float> probe, int topK) => IdentifyAs(_options.CallerId, probe, topK);
+    public IReadOnlyList<GalleryMatch> Identify(ReadOnlySpan<float> probe, int topK) => Scoped.IdentifyAs(_options.CallerId, probe, topK);
 
-    internal IReadOnlyList<GalleryMatch> IdentifyAs(string? caller, Embedding probe, int topK)
+    IReadOnlyList<GalleryMatch> ICallerScopedGallery.IdentifyAs(string? caller, Embedding probe, int topK)
     {
         ArgumentNullException.ThrowIfNull(probe);
         lock (_gate)
@@ -297,7 +297,7 @@ public sealed class PostgresGallery : IFaceGallery
         }
     }
 
-    internal IReadOnlyList<GalleryMatch> IdentifyAs(string? caller, ReadOnlySpan<float> probe, int topK)
+    IReadOnlyList<GalleryMatch> ICallerScopedGallery.IdentifyAs(string? caller, ReadOnlySpan<float> probe, int topK)
     {
         lock (_gate)
         {
@@ -313,6 +313,8 @@ public sealed class PostgresGallery : IFaceGallery
     /// id of a request). It shares this instance; disposing the view does nothing.
     /// </summary>
     public IFaceGallery ForCaller(string? callerId) => new CallerView(this, callerId);
+
+    private ICallerScopedGallery Scoped => this;
 
     /// <summary>Audit events, oldest first, from <paramref name="sinceUtc"/> on (all when null), at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<AuditEvent> ReadAudit(DateTimeOffset? sinceUtc = null, int limit = 10_000)
@@ -697,29 +699,4 @@ public sealed class PostgresGallery : IFaceGallery
         new(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
-
-    /// <summary>This gallery seen by one caller: the same instance; audit events name the caller.</summary>
-    private sealed class CallerView(PostgresGallery gallery, string? caller) : IFaceGallery
-    {
-        public string? ModelId => gallery.ModelId;
-        public int? Dimension => gallery.Dimension;
-        public int TemplateCount => gallery.TemplateCount;
-
-        public Subject Enroll(string name, IReadOnlyList<Embedding> templates, IReadOnlyList<byte[]?>? images = null) =>
-            gallery.EnrollAs(caller, name, templates, images);
-
-        public IReadOnlyList<Subject> ListSubjects() => gallery.ListSubjects();
-        public IReadOnlyList<TemplateInfo> ListTemplates(string name) => gallery.ListTemplates(name);
-        public void Rename(string name, string newName) => gallery.RenameAs(caller, name, newName);
-        public void DeleteSubject(string name) => gallery.DeleteSubjectAs(caller, name);
-        public void DeleteTemplate(long templateId) => gallery.DeleteTemplateAs(caller, templateId);
-        public byte[]? GetTemplateImage(long templateId) => gallery.GetTemplateImage(templateId);
-        public IReadOnlyList<GalleryMatch> Identify(ReadOnlySpan<float> probe, int topK) => gallery.IdentifyAs(caller, probe, topK);
-        public IReadOnlyList<GalleryMatch> Identify(Embedding probe, int topK) => gallery.IdentifyAs(caller, probe, topK);
-        public string? GetSetting(string key) => gallery.GetSetting(key);
-        public void SetSetting(string key, string value) => gallery.SetSetting(key, value);
-
-        /// <summary>The view does not own the gallery.</summary>
-        public void Dispose() { }
-    }
 }
