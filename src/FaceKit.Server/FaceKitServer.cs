@@ -54,7 +54,7 @@ public sealed class FaceKitServer : IAsyncDisposable
             owned.Add(photos);
             var video = FacePipeline.Create(options.Pipeline with { Detection = RecognitionOptions.VideoDetection }, loggers.CreateLogger("FaceKit.Inference"));
             owned.Add(video);
-            var gallery = GalleryFactory.Open(options.GalleryPath, logger: loggers.CreateLogger("FaceKit.Gallery"));
+            var gallery = GalleryFactory.Open(options.GalleryPath, options.GalleryOptions, loggers.CreateLogger("FaceKit.Gallery"));
             owned.Add(gallery);
             float threshold = float.TryParse(gallery.GetSetting("threshold"), System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : options.DefaultThreshold;
             var checker = options.Liveness.Any ? LivenessChecker.Create(options.Pipeline.ModelDirectory, options.Pipeline.Inference,

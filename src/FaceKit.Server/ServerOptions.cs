@@ -11,6 +11,9 @@ public sealed record ServerOptions
 
     public required string GalleryPath { get; init; }
 
+    /// <summary>How the gallery is opened: its template-encryption key above all (an encrypted gallery opens only with it).</summary>
+    public Gallery.GalleryOptions GalleryOptions { get; init; } = new();
+
     /// <summary>The JSON config file (stream settings, API keys); created when the UI saves settings.</summary>
     public required string ConfigPath { get; init; }
 

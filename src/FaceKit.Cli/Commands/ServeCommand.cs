@@ -34,6 +34,8 @@ public static class ServeCommand
             {
                 Urls = parse.GetValue(urls)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 GalleryPath = parse.GetValue(gallery)!,
+                // --key-file/--key-env seal templates at rest here as in the other commands; the REST API names its callers itself.
+                GalleryOptions = ctx.GalleryOptions(createIfMissing: true) with { CallerId = null },
                 ConfigPath = configPath,
                 Source = parse.GetValue(source) ?? FallbackSource(configPath),
                 Pipeline = ctx.PipelineOptions,
