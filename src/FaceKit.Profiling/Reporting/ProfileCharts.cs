@@ -41,11 +41,7 @@ public static class ProfileCharts
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{t.Host} fallback", FillColor = Host });
             plot.ShowLegend(Alignment.UpperRight);
         }
-        plot.Title($"{profile.Model}: MACC per layer, {profile.Macc / 1e6:F1} M in total");
-        plot.XLabel("layer (schedule order)");
-        plot.YLabel("MACC (millions)");
-        plot.Axes.Margins(bottom: 0);
-        plot.SavePng(path, width, height);
+        Save(plot, $"{profile.Model}: MACC per layer, {profile.Macc / 1e6:F1} M in total", "MACC (millions)", path, width, height);
     }
 
     private static void Activations(ModelProfile profile, LayerProfile[] layers, string path, int width, int height)
@@ -64,9 +60,15 @@ public static class ProfileCharts
         line.LinePattern = LinePattern.Dashed;
         line.LegendText = $"peak {peak / 1024.0:F0} KB at {profile.Memory.PeakLayer}";
         plot.ShowLegend(Alignment.UpperRight);
-        plot.Title($"{profile.Model}: activation memory alive per layer");
+        Save(plot, $"{profile.Model}: activation memory alive per layer", "live activations (KB)", path, width, height);
+    }
+
+    /// <summary>Both charts: one bar per layer in schedule order, bars standing on the x axis.</summary>
+    private static void Save(Plot plot, string title, string yLabel, string path, int width, int height)
+    {
+        plot.Title(title);
         plot.XLabel("layer (schedule order)");
-        plot.YLabel("live activations (KB)");
+        plot.YLabel(yLabel);
         plot.Axes.Margins(bottom: 0);
         plot.SavePng(path, width, height);
     }
