@@ -31,13 +31,22 @@ public sealed class CliContext(ParseResult parse, TextWriter stdout, TextWriter 
         return _loggerFactory.CreateLogger(category);
     }
 
-    /// <summary>Gallery options from the edge: the encryption key (file or environment variable) and the caller for the audit trail.</summary>
-    public Gallery.GalleryOptions GalleryOptions(bool createIfMissing) => new()
+    /// <summary>Gallery options from the edge: the encryption key (file or environment variable), the ANN threshold and the caller for the audit trail.</summary>
+    public Gallery.GalleryOptions GalleryOptions(bool createIfMissing)
     {
-        CreateIfMissing = createIfMissing,
-        EncryptionKey = ResolveKey(),
-        CallerId = "cli:" + Environment.UserName,
-    };
+        var options = new Gallery.GalleryOptions
+        {
+            CreateIfMissing = createIfMissing,
+            EncryptionKey = ResolveKey(),
+            CallerId = "cli:" + Environment.UserName,
+        };
+        return Parse.GetValue(GlobalOptions.AnnThreshold) switch
+        {
+            null => options,
+            < 1 => throw Core.Errors.FaceKitException.BadInput("--ann-threshold must be at least 1"),
+            int n => options with { AnnThreshold = n },
+        };
+    }
 
     private byte[]? ResolveKey()
     {

@@ -35,6 +35,12 @@ public static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<int?> AnnThreshold = new("--ann-threshold")
+    {
+        Description = "templates from which a SQLite gallery searches through its IVF index instead of exactly (default 50000)",
+        Recursive = true,
+    };
+
     public static readonly Option<string?> KeyEnv = new("--key-env")
     {
         Description = "name of an environment variable holding the template-encryption key (base64 or hex)",
@@ -45,7 +51,7 @@ public static class GlobalOptions
 
     public static void AddTo(RootCommand root)
     {
-        foreach (var option in new Option[] { Json, Models, Detector, Embedder, Flip, Threads, Provider, KeyFile, KeyEnv, Verbose })
+        foreach (var option in new Option[] { Json, Models, Detector, Embedder, Flip, Threads, Provider, KeyFile, KeyEnv, AnnThreshold, Verbose })
             root.Options.Add(option);
     }
 }

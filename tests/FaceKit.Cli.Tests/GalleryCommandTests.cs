@@ -47,6 +47,27 @@ public sealed class GalleryCommandTests(EnrolledGallery enrolled, ITestOutputHel
     }
 
     [RealModelFact]
+    public void Identify_WithAnAnnThresholdBelowTheGallerySize_SearchesThroughTheSavedIndex_AndFindsTheSamePerson()
+    {
+        using var temp = new TempDirectory();
+        var gallery = enrolled.CopyInto(temp);
+        var probe = UnitFaces.Photo(Person, 2);
+
+        var exact = Facekit.Run("identify", "--json", "--top", "1", "--gallery", gallery, probe);
+        Assert.False(File.Exists(gallery + ".ann"), "exact search below the default threshold wrote an index");
+        var indexed = Facekit.Run("identify", "--json", "--top", "1", "--ann-threshold", "5", "--gallery", gallery, probe);
+
+        CliAssert.Succeeded(exact);
+        CliAssert.Succeeded(indexed);
+        Assert.True(File.Exists(gallery + ".ann"), "no IVF index beside the gallery");
+        var (a, b) = (exact.Json.GetProperty("faces")[0], indexed.Json.GetProperty("faces")[0]);
+        Assert.Equal(Person, b.GetProperty("identity").GetString());
+        Assert.Equal(a.GetProperty("matches")[0].GetProperty("similarity").GetDouble(), b.GetProperty("matches")[0].GetProperty("similarity").GetDouble(), 4);
+
+        CliAssert.BadInputWithOneLine(Facekit.Run("identify", "--ann-threshold", "0", "--gallery", gallery, probe), "--ann-threshold");
+    }
+
+    [RealModelFact]
     public void Identify_Json_HasTheDocumentedShape()
     {
         var run = Facekit.Run("identify", "--json", "--top", "3", "--gallery", enrolled.Path, UnitFaces.Photo(Person, 2));
