@@ -37,7 +37,7 @@ public static class GlobalOptions
 
     public static readonly Option<int?> AnnThreshold = new("--ann-threshold")
     {
-        Description = "templates from which a SQLite gallery searches through its IVF index instead of exactly (default 50000)",
+        Description = "templates from which a gallery searches through its IVF index instead of exactly (default 50000)",
         Recursive = true,
     };
 

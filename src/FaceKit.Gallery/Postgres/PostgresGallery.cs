@@ -5,6 +5,7 @@ using System.Text;
 using FaceKit.Core.Embeddings;
 using FaceKit.Core.Errors;
 using FaceKit.Gallery.Search;
+using FaceKit.Gallery.Search.Ann;
 using FaceKit.Gallery.Security;
 using FaceKit.Gallery.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,11 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
     private readonly TemplateCipher? _feedCipher;
     private readonly string _gallery;
     private TemplateMatrix _matrix = new();
+    /// <summary>In memory only (a database has no file beside it): built at the first search above AnnThreshold, kept current by every change.</summary>
+    private readonly GalleryAnn _ann;
+
+    /// <summary>The ANN index used above <see cref="GalleryOptions.AnnThreshold"/> templates (tests look at it).</summary>
+    internal GalleryAnn Ann => _ann;
     private (string ModelId, int Dimension)? _binding;
     /// <summary>The committed generation memory reflects; −1 before the first load.</summary>
     private long _generation = -1;
@@ -53,6 +59,7 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
         _gallery = location.Display;
         _options = options;
         _logger = logger;
+        _ann = new GalleryAnn(path: null, cipher: null, new IvfOptions(), canSave: false, logger);
         _source = NpgsqlDataSource.Create(location.Builder);
         // Its own unpooled connection: a LISTEN session must not go back to a pool, and a broken one must not linger.
         var listen = new NpgsqlConnectionStringBuilder(location.Builder.ConnectionString)
@@ -165,8 +172,13 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
             {
                 _binding = (rows[0].ModelId, rows[0].Vector.Length);
                 _matrix.Reset(rows[0].Vector.Length);
+                _ann.MatrixReloaded();
             }
-            for (int i = 0; i < rows.Length; i++) _matrix.Add(ids[i], subject.Id, subject.Name, rows[i].Vector);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                _matrix.Add(ids[i], subject.Id, subject.Name, rows[i].Vector);
+                _ann.Added(ids[i], rows[i].Vector);
+            }
             _generation = generation;
             _logger.LogInformation("enrolled {Count} templates for {Name}", rows.Length, subject.Name);
             return subject;
@@ -239,7 +251,7 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
                 Audit(store, Now(), AuditActions.DeleteSubject, name, caller, null);
                 return (id, generation);
             });
-            _matrix.RemoveSubject(subjectId);
+            foreach (long id in _matrix.RemoveSubject(subjectId)) _ann.Removed(id);
             _generation = generation;
             _logger.LogInformation("deleted subject {Name}", name);
         }
@@ -264,7 +276,7 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
                     $"template={templateId.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 return generation;
             });
-            _matrix.RemoveTemplate(templateId);
+            if (_matrix.RemoveTemplate(templateId)) _ann.Removed(templateId);
             _generation = generation;
         }
     }
@@ -462,6 +474,7 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
             var matrix = new TemplateMatrix();
             var binding = store.LoadAll(matrix, _cipher);
             _matrix = matrix;
+            _ann.MatrixReloaded();
             _binding = binding;
             _generation = next - 1;
             _logger.LogDebug("gallery {Gallery}: caught up to generation {Generation} before writing", _gallery, next - 1);
@@ -485,6 +498,7 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
         {
             if (_disposed || generation < _generation) return;
             _matrix = matrix;
+            _ann.MatrixReloaded();
             _binding = binding;
             _generation = generation;
         }
@@ -543,8 +557,13 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
                     {
                         _binding = bound;
                         _matrix.Reset(bound.Dimension);
+                        _ann.MatrixReloaded();
                     }
-                    foreach (var row in rows) _matrix.Add(row.Id, row.SubjectId, row.Name, row.Vector);
+                    foreach (var row in rows)
+                    {
+                        _matrix.Add(row.Id, row.SubjectId, row.Name, row.Vector);
+                        _ann.Added(row.Id, row.Vector);
+                    }
                 }
             }
             else if (change.Op == ChangeMessage.Rename)
@@ -553,11 +572,12 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
             }
             else if (change.Op == ChangeMessage.DeleteSubject)
             {
-                _matrix.RemoveSubject(change.SubjectId);
+                foreach (long id in _matrix.RemoveSubject(change.SubjectId)) _ann.Removed(id);
             }
             else if (change.Op == ChangeMessage.DeleteTemplate)
             {
-                foreach (long id in change.TemplateIds) _matrix.RemoveTemplate(id);
+                foreach (long id in change.TemplateIds)
+                    if (_matrix.RemoveTemplate(id)) _ann.Removed(id);
             }
             if (!reload) _generation = change.Generation;
         }
@@ -577,7 +597,9 @@ public sealed class PostgresGallery : IFaceGallery, ICallerScopedGallery
             var span = unit.AsSpan(0, probe.Length);
             probe.CopyTo(span);
             TemplateRows.Normalize(span, "probe");
-            return _matrix.Search(span, topK);
+            return _matrix.Count > 0 && _matrix.Count >= _options.AnnThreshold
+                ? GalleryAnn.Identify(_matrix, _ann.Ensure(_matrix, bound.ModelId), span, topK)
+                : _matrix.Search(span, topK);
         }
         finally
         {

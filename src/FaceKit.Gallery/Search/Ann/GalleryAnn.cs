@@ -12,9 +12,10 @@ namespace FaceKit.Gallery.Search.Ann;
 /// a cache: the SQLite file stays the record, and a missing, unreadable or foreign file only costs
 /// a rebuild. It holds the centroids and the template id → list filing, never template vectors (the
 /// int8 codes are re-encoded from the gallery at load), and with an encryption key it is sealed
-/// with the gallery's AES-GCM key like the templates. Not thread-safe: the gallery's lock covers it.
+/// with the gallery's AES-GCM key like the templates. Without a path (a PostgreSQL gallery) the index lives in memory
+/// only. Not thread-safe: the gallery's lock covers it.
 /// </summary>
-internal sealed class GalleryAnn(string path, TemplateCipher? cipher, IvfOptions options, bool canSave, ILogger logger)
+internal sealed class GalleryAnn(string? path, TemplateCipher? cipher, IvfOptions options, bool canSave, ILogger logger)
 {
     private const string Magic = "FKANN1";
     private static readonly byte[] SealAad = Encoding.UTF8.GetBytes("facekit/ann/v1");
@@ -32,7 +33,7 @@ internal sealed class GalleryAnn(string path, TemplateCipher? cipher, IvfOptions
     private bool _dirty;
     private long _lastSave = Stopwatch.GetTimestamp();
 
-    public string FilePath => path;
+    public string? FilePath => path;
 
     /// <summary>Templates asked of the index per identification: enough that the top-k subjects' best templates are among them.</summary>
     public static int CandidatesFor(int topK) => (int)Math.Clamp(topK * 10L, 100, 10_000);
