@@ -70,8 +70,11 @@ public static class Bootstrap
             for (int t = 0; t < tpr.Length; t++)
             {
                 if (!estimable[t]) continue;
-                long allowed = (long)Math.Floor(targetFprs[t] * mTotal + 1e-9);
-                tpr[t][r] = Metrics.TprAtFpr.Compute(RocCurve.FromSortedDescending(g, gw, m, mw, stopAfter: (_, falseMatches) => falseMatches > allowed), targetFprs[t]).Tpr!.Value;
+                // By count, not through TprAtFpr.Compute: a Poisson replicate may hold slightly fewer impostors than
+                // the target's minimum, which only the original set has to meet.
+                long allowed = Metrics.TprAtFpr.AllowedFalseMatches(targetFprs[t], mTotal);
+                var roc = RocCurve.FromSortedDescending(g, gw, m, mw, stopAfter: (_, falseMatches) => falseMatches > allowed);
+                tpr[t][r] = roc.Points[Metrics.TprAtFpr.BestPointWithin(roc, allowed)].Tpr;
             }
         }
         return new VerificationIntervals(

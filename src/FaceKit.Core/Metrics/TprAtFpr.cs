@@ -23,11 +23,18 @@ public static class TprAtFpr
         if (roc.ImpostorCount < required)
             return new TprAtFprResult(targetFpr, null, null, null, roc.ImpostorCount,
                 $"{roc.ImpostorCount} impostor pairs; FPR {targetFpr:G3} needs at least {required}");
-        // Counts, not rates, decide "≤ target" so 1e-3 of 1000 is exactly one false match.
-        long allowed = (long)Math.Floor(targetFpr * roc.ImpostorCount + 1e-9);
+        var p = roc.Points[BestPointWithin(roc, AllowedFalseMatches(targetFpr, roc.ImpostorCount))];
+        return new TprAtFprResult(targetFpr, p.Tpr, p.Threshold, p.Fpr, roc.ImpostorCount, null);
+    }
+
+    // Counts, not rates, decide "≤ target" so 1e-3 of 1000 is exactly one false match.
+    internal static long AllowedFalseMatches(double targetFpr, long impostors) => (long)Math.Floor(targetFpr * impostors + 1e-9);
+
+    /// <summary>Index of the last ROC point (highest TPR) with at most <paramref name="allowed"/> false matches.</summary>
+    internal static int BestPointWithin(RocCurve roc, long allowed)
+    {
         int best = 0;
         for (int i = 0; i < roc.Points.Count && roc.FalseMatchesAt(i) <= allowed; i++) best = i;
-        var p = roc.Points[best];
-        return new TprAtFprResult(targetFpr, p.Tpr, p.Threshold, p.Fpr, roc.ImpostorCount, null);
+        return best;
     }
 }

@@ -89,4 +89,16 @@ public class BootstrapTests
         Assert.InRange(ErrorRates.Accuracy(g, m, 0.4), ci.AccuracyAtThreshold.Lower, ci.AccuracyAtThreshold.Upper);
         Assert.True(ci.TprAtFpr[1]!.Value.Upper > ci.TprAtFpr[1]!.Value.Lower);
     }
+    [Fact]
+    public void Bootstrap_TargetAtTheEdgeOfTheImpostorCount_IsEstimatedInEveryPoissonReplicate()
+    {
+        // 100,000 impostors just meet FPR 1e-5; about half the Poisson replicates hold fewer than that, and each must
+        // still give a TPR (the minimum applies to the original set, not to a replicate).
+        var (g, m) = Scores(200, 100_000);
+
+        var ci = Bootstrap.TprAtFpr(g, m, 1e-5, new BootstrapOptions(Resamples: 40));
+
+        Assert.NotNull(ci);
+        Assert.InRange(TprAtFpr.Compute(RocCurve.Compute(g, m), 1e-5).Tpr!.Value, ci.Value.Lower, ci.Value.Upper);
+    }
 }
